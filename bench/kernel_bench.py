@@ -1,0 +1,245 @@
+"""Kernel latency benchmark: ServerLab kernel vs ipykernel, side by side.
+
+Measures over the real wire protocol (jupyter_client, ZMQ):
+  cold start       KernelManager.start_kernel() -> first kernel_info_reply   (median of 5 starts)
+  round trip       execute_request "1+1" -> execute_reply                      (median, p95 of 100 after 10 warm-ups)
+  completion       complete_request -> complete_reply                           (median of 50)
+  eval time        the kernel's own `%time 1+1` wall time                       (median of 20)
+  RSS              resident memory of the kernel process tree after warm-up and at the end (MB)
+Targets (ServerLab): round trip median <= 25 ms and <= eval + 5 ms; cold start <= 1 s.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+import psutil
+import zmq
+from jupyter_client import KernelManager
+from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+SNIPPETS = {  # per language: (trivial expression, completion code)
+    "java": ("1+1", '"abc".toUpp'),
+    "python": ("1+1", '"abc".upp'),
+}
+UNITS_MS = {"ns": 1e-6, "µs": 1e-3, "\u03bcs": 1e-3, "us": 1e-3, "ms": 1.0, "s": 1000.0}
+
+
+class Client:
+    def __init__(self, km: KernelManager):
+        self.km = km
+        self.kc = km.client()
+        self.kc.start_channels()
+        self.poller = zmq.Poller()
+        self.iopub = self.kc.iopub_channel
+        self.shell = self.kc.shell_channel
+        self.poller.register(self.iopub.socket, zmq.POLLIN)
+        self.poller.register(self.shell.socket, zmq.POLLIN)
+
+    def wait(self, msg_id: str, timeout: float, want_idle: bool, resend=None):
+        """Block until the shell reply for msg_id (and its idle status, if asked). Returns (reply_time, reply, iopub msgs)."""
+        deadline = time.monotonic() + timeout
+        reply = reply_at = None
+        idle = not want_idle
+        msgs = []
+        next_resend = time.monotonic() + 2.0
+        while reply is None or not idle:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"no reply within {timeout}s")
+            events = dict(self.poller.poll(int(min(left, 0.5) * 1000) + 1))
+            now = time.monotonic()
+            if self.shell.socket in events:
+                while self.shell.msg_ready():
+                    m = self.shell.get_msg(timeout=0)
+                    if reply is None and (m["parent_header"].get("msg_id") == msg_id or resend is not None):
+                        reply, reply_at = m, now
+            if self.iopub.socket in events:
+                while self.iopub.msg_ready():
+                    m = self.iopub.get_msg(timeout=0)
+                    if m["parent_header"].get("msg_id") == msg_id:
+                        msgs.append(m)
+                        if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
+                            idle = True
+            if resend is not None and reply is None and now > next_resend:
+                resend()
+                next_resend = now + 2.0
+        return reply_at, reply, msgs
+
+    def execute(self, code: str, timeout: float = 60):
+        t0 = time.monotonic()
+        msg_id = self.kc.execute(code)
+        t1, reply, msgs = self.wait(msg_id, timeout, want_idle=True)
+        return t1 - t0, reply, msgs
+
+    def complete(self, code: str, timeout: float = 30):
+        t0 = time.monotonic()
+        msg_id = self.kc.complete(code, len(code))
+        t1, reply, _ = self.wait(msg_id, timeout, want_idle=False)
+        return t1 - t0, reply
+
+    def close(self):
+        self.kc.stop_channels()
+
+
+def rss_mb(pid: int) -> float:
+    p = psutil.Process(pid)
+    return sum(q.memory_info().rss for q in [p] + p.children(recursive=True)) / 2**20
+
+
+def cold_start(name: str) -> float:
+    km = KernelManager(kernel_name=name)
+    t0 = time.monotonic()
+    km.start_kernel(stderr=subprocess.DEVNULL)
+    c = Client(km)
+    try:
+        msg_id = c.kc.kernel_info()
+        t1, _, _ = c.wait(msg_id, 120, want_idle=False, resend=c.kc.kernel_info)
+        return t1 - t0
+    finally:
+        c.close()
+        km.shutdown_kernel(now=False)
+
+
+def pct(values, q):
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
+
+
+def parse_wall_ms(text: str) -> float | None:
+    m = re.search(r"wall time:?\s*([\d.]+)\s*(ns|µs|\u03bcs|us|ms|s)\b", text, re.I)
+    return float(m.group(1)) * UNITS_MS[m.group(2)] if m else None
+
+
+def measure(name: str, starts: int, trips: int, completions: int) -> dict:
+    spec = KernelSpecManager().get_kernel_spec(name)
+    lang = spec.language.lower()
+    expr, comp = SNIPPETS.get(lang, SNIPPETS["java"])
+    r: dict = {"display": spec.display_name}
+    print(f"  [{name}] cold starts x{starts} ...", file=sys.stderr, flush=True)
+    r["cold"] = [cold_start(name) for _ in range(starts)]
+
+    km = KernelManager(kernel_name=name)
+    km.start_kernel(stderr=subprocess.DEVNULL)
+    c = Client(km)
+    try:
+        c.kc.wait_for_ready(timeout=120)  # also makes sure IOPub is subscribed
+        print(f"  [{name}] round trips 10+{trips}, completions {completions}, %time ...", file=sys.stderr, flush=True)
+        for _ in range(10):
+            dt, reply, _ = c.execute(expr)
+            if reply["content"]["status"] != "ok":
+                raise RuntimeError(f"{expr!r} failed on {name}: {reply['content']}")
+        r["rss"] = rss_mb(km.provisioner.pid)
+        r["trip"] = [c.execute(expr)[0] for _ in range(trips)]
+        for _ in range(5):
+            c.complete(comp)
+        r["complete"] = [c.complete(comp)[0] for _ in range(completions)]
+        walls = []
+        for _ in range(20):
+            _, reply, msgs = c.execute(f"%time {expr}")
+            text = "".join(m["content"].get("text", "") for m in msgs if m["msg_type"] == "stream")
+            text += "".join(str(m["content"].get("data", {}).get("text/plain", "")) for m in msgs
+                            if m["msg_type"] in ("execute_result", "display_data"))
+            w = parse_wall_ms(text)
+            if w is None:
+                r["eval_note"] = f"%time output not understood: {text[:120]!r} (status {reply['content']['status']})"
+                break
+            walls.append(w)
+        r["eval"] = walls
+        r["rss_end"] = rss_mb(km.provisioner.pid)
+        r["cells"] = 10 + trips + len(walls)
+    finally:
+        c.close()
+        km.shutdown_kernel(now=False)
+    return r
+
+
+def ms(v):
+    return f"{v * 1000:.1f} ms"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--kernel", default="serverlab", help="kernelspec under test (default: serverlab)")
+    ap.add_argument("--reference", default="python3", help="reference kernelspec (default: python3 = ipykernel); '' to skip")
+    ap.add_argument("--starts", type=int, default=5)
+    ap.add_argument("--trips", type=int, default=100)
+    ap.add_argument("--completions", type=int, default=50)
+    ap.add_argument("--check", action="store_true", help="exit 1 when a ServerLab target is missed")
+    a = ap.parse_args()
+
+    names = [a.kernel] + ([a.reference] if a.reference else [])
+    results = {}
+    t_all = time.monotonic()
+    for n in names:
+        try:
+            KernelSpecManager().get_kernel_spec(n)
+        except NoSuchKernel:
+            print(f"kernelspec {n!r} is not installed (for serverlab: ./lab --install-only)", file=sys.stderr)
+            results[n] = None
+            continue
+        try:
+            results[n] = measure(n, a.starts, a.trips, a.completions)
+        except Exception as e:  # report and go on with the other kernel
+            print(f"{n}: benchmark failed: {type(e).__name__}: {e}", file=sys.stderr)
+            results[n] = None
+
+    rows = [
+        ("cold start -> kernel_info_reply (median of %d)" % a.starts, lambda r: ms(statistics.median(r["cold"]))),
+        ("execute 1+1 round trip, median", lambda r: ms(statistics.median(r["trip"]))),
+        ("execute 1+1 round trip, p95", lambda r: ms(pct(r["trip"], 0.95))),
+        ("completion, median of %d" % a.completions, lambda r: ms(statistics.median(r["complete"]))),
+        ("kernel's own eval time (%time 1+1), median",
+         lambda r: f"{statistics.median(r['eval']):.3g} ms" if r.get("eval") else "n/a"),
+        ("kernel RSS after warm-up (10 cells)", lambda r: f"{r['rss']:.0f} MB"),
+        ("kernel RSS at the end (%d cells)" % (10 + a.trips + 20), lambda r: f"{r['rss_end']:.0f} MB"),
+    ]
+    width = max(len(x[0]) for x in rows) + 2
+    header = "".join(f"{(results[n] or {}).get('display', n)[:22]:>24}" for n in names)
+    print(f"\n{'metric':<{width}}{header}")
+    print("-" * (width + 24 * len(names)))
+    for label, fmt in rows:
+        cells = []
+        for n in names:
+            r = results[n]
+            try:
+                cells.append(fmt(r) if r else "not run")
+            except (KeyError, statistics.StatisticsError):
+                cells.append("n/a")
+        print(f"{label:<{width}}" + "".join(f"{c:>24}" for c in cells))
+    for n in names:
+        if results[n] and results[n].get("eval_note"):
+            print(f"note ({n}): {results[n]['eval_note']}")
+
+    r = results.get(a.kernel)
+    missed = []
+    print(f"\ntargets for {a.kernel}:")
+    if not r:
+        print("  not measured (kernel not installed or failed)")
+        missed.append("not measured")
+    else:
+        trip = statistics.median(r["trip"]) * 1000
+        cold = statistics.median(r["cold"])
+        checks = [(f"round trip median {trip:.1f} ms <= 25 ms", trip <= 25)]
+        if r.get("eval"):
+            ev = statistics.median(r["eval"])
+            checks.append((f"round trip median {trip:.1f} ms <= eval {ev:.1f} ms + 5 ms", trip <= ev + 5))
+        else:
+            checks.append(("round trip <= eval + 5 ms: eval time not available (%time)", False))
+        checks.append((f"cold start median {cold:.2f} s <= 1 s", cold <= 1.0))
+        for text, ok in checks:
+            print(f"  [{'PASS' if ok else 'MISS'}] {text}")
+            if not ok:
+                missed.append(text)
+    load = psutil.getloadavg()[0]
+    print(f"\n(total {time.monotonic() - t_all:.0f} s; load average {load:.2f} on {psutil.cpu_count()} CPUs — "
+          f"a shared machine inflates every number)")
+    return 1 if (a.check and missed) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

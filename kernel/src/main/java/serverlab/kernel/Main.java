@@ -1,0 +1,103 @@
+package serverlab.kernel;
+
+import io.github.spencerpark.jupyter.kernel.KernelConnectionProperties;
+import serverlab.kernel.eval.CellEvaluator;
+import serverlab.kernel.history.History;
+import serverlab.kernel.install.KernelSpecInstaller;
+import serverlab.kernel.io.BackgroundOutput;
+import serverlab.kernel.io.OutputRouter;
+import serverlab.kernel.wire.Connection;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.logging.Level;
+import java.util.logging.LogManager;
+import java.util.logging.Logger;
+
+/**
+ * {@code java -jar serverlab-kernel.jar CONNECTION_FILE} runs the kernel;
+ * {@code install} / {@code uninstall} manage its kernelspec.
+ */
+public final class Main {
+    private static final String USAGE = """
+            ServerLab Jupyter kernel %s
+            usage: java -jar serverlab-kernel.jar CONNECTION_FILE      run the kernel (Jupyter does this)
+                   java -jar serverlab-kernel.jar install [options]    install the kernelspec (--help for options)
+                   java -jar serverlab-kernel.jar uninstall [options]  remove it
+            """.formatted(ServerLabKernel.VERSION);
+
+    private Main() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
+            System.out.print(USAGE);
+            System.exit(args.length == 0 ? 2 : 0);
+        }
+        if (args[0].equals("install") || args[0].equals("uninstall")) {
+            System.exit(KernelSpecInstaller.run(args));
+        }
+        Path connectionFile = Path.of(args[0].equals("run") && args.length > 1 ? args[1] : args[0]);
+        if (!Files.isReadable(connectionFile)) {
+            System.err.println("error: cannot read connection file " + connectionFile + "\n" + USAGE);
+            System.exit(2);
+        }
+        run(connectionFile);
+    }
+
+    private static void run(Path connectionFile) throws Exception {
+        quietLogging();
+        System.setProperty("java.awt.headless", "true");
+        KernelConnectionProperties props = KernelConnectionProperties.parse(Files.readString(connectionFile));
+        Connection connection = new Connection(props);
+        String startup = System.getenv("SERVERLAB_STARTUP_SCRIPT");
+        CellEvaluator evaluator = new CellEvaluator(System.getProperty("java.class.path"),
+                startup == null || startup.isBlank() ? null : Path.of(startup));
+
+        Path backgroundLog = Path.of(System.getProperty("java.io.tmpdir"), "serverlab-kernel-" + ProcessHandle.current().pid() + "-background.log");
+        BackgroundOutput background = new BackgroundOutput(backgroundLog);
+        new OutputRouter(background).install();
+        Runtime.getRuntime().addShutdownHook(new Thread(ServerLabKernel::closeTracked, "close-tracked"));
+
+        ServerLabKernel kernel = new ServerLabKernel(connection, evaluator, background, History.openDefault());
+        exitWithParent();
+        kernel.serve();
+    }
+
+    /** Jupyter names the process that started us; if it dies without shutting us down, go too. */
+    private static void exitWithParent() {
+        String parent = System.getenv("JPY_PARENT_PID");
+        if (parent == null || !parent.matches("\\d+")) return;
+        ProcessHandle.of(Long.parseLong(parent)).ifPresent(p -> p.onExit().thenRun(() -> exitSoon(0)));
+    }
+
+    /** basekernel logs every message at INFO; only warnings belong in the server log. */
+    private static void quietLogging() {
+        LogManager.getLogManager().reset();
+        Logger root = Logger.getLogger("");
+        root.setLevel(Level.WARNING);
+        java.util.logging.ConsoleHandler handler = new java.util.logging.ConsoleHandler();
+        handler.setLevel(Level.WARNING);
+        root.addHandler(handler);
+    }
+
+    /** Ends the process shortly, after replies have left; halts if a user shutdown hook hangs. */
+    static void exitSoon(int status) {
+        Thread exit = new Thread(() -> {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException ignored) {
+            }
+            Thread watchdog = new Thread(() -> {
+                try {
+                    Thread.sleep(2000);
+                } catch (InterruptedException ignored) {
+                }
+                Runtime.getRuntime().halt(status);
+            }, "exit-watchdog");
+            watchdog.setDaemon(true);
+            watchdog.start();
+            System.exit(status);
+        }, "exit");
+        exit.start();
+    }
+}

@@ -1,0 +1,305 @@
+package serverlab.kernel;
+
+import io.github.spencerpark.jupyter.kernel.history.HistoryEntry;
+import io.github.spencerpark.jupyter.messages.Message;
+import io.github.spencerpark.jupyter.messages.MessageContext;
+import io.github.spencerpark.jupyter.messages.request.CompleteRequest;
+import io.github.spencerpark.jupyter.messages.request.ExecuteRequest;
+import io.github.spencerpark.jupyter.messages.request.HistoryRequest;
+import io.github.spencerpark.jupyter.messages.request.InspectRequest;
+import io.github.spencerpark.jupyter.messages.request.IsCompleteRequest;
+import io.github.spencerpark.jupyter.messages.request.ShutdownRequest;
+import serverlab.kernel.display.DisplayPublisher;
+import serverlab.kernel.display.Renderers;
+import serverlab.kernel.eval.CellEvaluator;
+import serverlab.kernel.eval.Outcome;
+import serverlab.kernel.history.History;
+import serverlab.kernel.io.BackgroundOutput;
+import serverlab.kernel.io.CellStreams;
+import serverlab.kernel.io.StreamFlusher;
+import serverlab.kernel.magic.Magics;
+import serverlab.kernel.wire.Connection;
+import serverlab.kernel.wire.RouterChannel;
+import serverlab.servers.Tracked;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The kernel: reads requests from the shell and control channels and answers them in
+ * the words of the Jupyter messaging protocol. Cells run one at a time on the shell
+ * thread; the control thread stays free to interrupt or shut down.
+ */
+public final class ServerLabKernel {
+    static final String PROTOCOL_VERSION = "5.3";
+    static final String VERSION = "0.1.0";
+
+    private final Connection connection;
+    private final CellEvaluator evaluator;
+    private final Magics magics;
+    private final History history;
+    private final StreamFlusher flusher = new StreamFlusher();
+    private final AtomicInteger executionCount = new AtomicInteger();
+    private volatile CellRun running;
+    private volatile MessageContext lastExecute;
+    private volatile boolean shuttingDown;
+
+    public ServerLabKernel(Connection connection, CellEvaluator evaluator, BackgroundOutput background, History history) {
+        this.connection = connection;
+        this.evaluator = evaluator;
+        this.history = history;
+        this.magics = new Magics(evaluator, background);
+        Notebook.install(new DisplayPublisher(connection::publish, () -> lastExecute));
+        serverlab.labs.display.Displays.install(new Notebook.Displayer() {
+            @Override
+            public String display(Object value, String... mimeTypes) {
+                return Notebook.display(value, mimeTypes);
+            }
+
+            @Override
+            public void update(String displayId, Object value, String... mimeTypes) {
+                Notebook.updateDisplay(displayId, value, mimeTypes);
+            }
+        });
+    }
+
+    /** Serves until shutdown: control on its own thread, shell on the calling thread. */
+    public void serve() {
+        connection.publish(null, "status", Map.of("execution_state", "starting"));
+        Thread control = new Thread(() -> loop(connection.control()), "control");
+        control.setDaemon(true);
+        control.start();
+        loop(connection.shell());
+    }
+
+    private void loop(RouterChannel channel) {
+        while (!shuttingDown) {
+            try {
+                Message<?> message = channel.poll(1000);
+                if (message != null) handle(channel, message);
+            } catch (Throwable e) {
+                if (shuttingDown) return;
+                // One bad message (or an OOM in a cell's aftermath) must not end the kernel.
+                System.getLogger("serverlab.kernel").log(System.Logger.Level.WARNING, "request failed", e);
+            }
+        }
+    }
+
+    private void handle(RouterChannel channel, Message<?> message) {
+        String type = message.getHeader().getType().getName();
+        if (type.equals("none")) return;   // a request this kernel does not know: ignored, as ipykernel does
+        busy(message);
+        try {
+            switch (type) {
+                case "execute_request" -> {
+                    if (execute(channel, message)) abortQueued(channel);
+                }
+                case "kernel_info_request" -> reply(channel, message, "kernel_info_reply", kernelInfo());
+                case "complete_request" -> complete(channel, message);
+                case "inspect_request" -> inspect(channel, message);
+                case "is_complete_request" -> isComplete(channel, message);
+                case "history_request" -> history(channel, message);
+                case "comm_info_request" -> reply(channel, message, "comm_info_reply", Map.of("status", "ok", "comms", Map.of()));
+                case "comm_open" -> {
+                    // No comm targets are registered: close it so the front end does not wait.
+                    Object commId = ((io.github.spencerpark.jupyter.messages.comm.CommOpenCommand) message.getContent()).getCommID();
+                    connection.publish(message, "comm_close", Map.of("comm_id", commId, "data", Map.of()));
+                }
+                case "interrupt_request" -> interrupt(channel, message);
+                case "shutdown_request" -> shutdown(channel, message);
+                default -> { }
+            }
+        } finally {
+            idle(message);
+        }
+    }
+
+    // --- execute ----------------------------------------------------------------------
+
+    /** Runs a cell; true when it failed and asked for the queued cells to be aborted. */
+    private boolean execute(RouterChannel channel, Message<?> message) {
+        ExecuteRequest request = (ExecuteRequest) message.getContent();
+        String code = request.getCode() == null ? "" : request.getCode();
+        boolean silent = request.isSilent();
+        boolean store = request.shouldStoreHistory() && !silent;
+        int count = store ? executionCount.incrementAndGet() : executionCount.get();
+        if (!silent) connection.publish(message, "execute_input", Map.of("code", code, "execution_count", count));
+
+        CellStreams streams = new CellStreams(message, connection::publish, flusher);
+        CellRun run = new CellRun(count, message, streams, silent);
+        lastExecute = message;
+        running = run;
+        Outcome outcome;
+        CellRun.bind(run);
+        try {
+            evaluator.awaitReady();
+            outcome = magics.runCell(code, run);
+        } catch (Throwable e) {
+            outcome = new Outcome.Failure(e.getClass().getName(), String.valueOf(e.getMessage()),
+                    List.of(e.getClass().getName() + ": " + e.getMessage()));
+        } finally {
+            CellRun.bind(null);
+            running = null;
+        }
+        streams.flush();
+        if (outcome instanceof Outcome.Value value && !silent) {
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("execution_count", count);
+            result.put("data", Renderers.render(value.value()));
+            result.put("metadata", Map.of());
+            connection.publish(message, "execute_result", result);
+        }
+        run.finish();
+        streams.flush();
+
+        Map<String, Object> reply = new LinkedHashMap<>();
+        boolean failed = outcome instanceof Outcome.Failure;
+        if (outcome instanceof Outcome.Failure failure) {
+            Map<String, Object> error = Map.of("ename", failure.ename(), "evalue", failure.evalue(), "traceback", failure.traceback());
+            if (!silent) connection.publish(message, "error", error);
+            reply.put("status", "error");
+            reply.put("execution_count", count);
+            reply.putAll(error);
+        } else {
+            reply.put("status", "ok");
+            reply.put("execution_count", count);
+            reply.put("user_expressions", userExpressions(request, message));
+            reply.put("payload", List.of());
+        }
+        if (store) history.record(count, code);
+        reply(channel, message, "execute_reply", reply);
+        return failed && request.shouldStopOnError();
+    }
+
+    private Map<String, Object> userExpressions(ExecuteRequest request, MessageContext message) {
+        Map<String, String> expressions = request.getUserExpr();
+        Map<String, Object> results = new LinkedHashMap<>();
+        if (expressions == null || expressions.isEmpty()) return results;
+        for (Map.Entry<String, String> entry : expressions.entrySet()) {
+            CellRun run = new CellRun(executionCount.get(), message, new CellStreams(message, connection::publish, flusher), true);
+            Outcome outcome = evaluator.eval(entry.getValue(), run);
+            run.finish();
+            if (outcome instanceof Outcome.Failure f) {
+                results.put(entry.getKey(), Map.of("status", "error", "ename", f.ename(), "evalue", f.evalue(), "traceback", f.traceback()));
+            } else {
+                Object value = outcome instanceof Outcome.Value v ? v.value() : null;
+                results.put(entry.getKey(), Map.of("status", "ok", "data", Renderers.render(value), "metadata", Map.of()));
+            }
+        }
+        return results;
+    }
+
+    /** After a failed cell, answer the execute requests already queued with "aborted" (Run All relies on it). */
+    private void abortQueued(RouterChannel channel) {
+        Message<?> queued;
+        while ((queued = channel.poll(0)) != null) {
+            if (queued.getHeader().getType().getName().equals("execute_request")) {
+                busy(queued);
+                reply(channel, queued, "execute_reply", Map.of("status", "aborted", "execution_count", executionCount.get()));
+                idle(queued);
+            } else {
+                handle(channel, queued);
+            }
+        }
+    }
+
+    private void interrupt(RouterChannel channel, Message<?> message) {
+        CellRun run = running;
+        if (run != null) evaluator.interrupt(run);
+        reply(channel, message, "interrupt_reply", Map.of("status", "ok"));
+    }
+
+    // --- introspection -------------------------------------------------------------------
+
+    private void complete(RouterChannel channel, Message<?> message) {
+        CompleteRequest request = (CompleteRequest) message.getContent();
+        CellEvaluator.Completion completion = evaluator.complete(request.getCode(), request.getCursorPos());
+        reply(channel, message, "complete_reply", Map.of("status", "ok", "matches", completion.matches(),
+                "cursor_start", completion.start(), "cursor_end", completion.end(), "metadata", Map.of()));
+    }
+
+    private void inspect(RouterChannel channel, Message<?> message) {
+        InspectRequest request = (InspectRequest) message.getContent();
+        String text = evaluator.inspect(request.getCode(), request.getCursorPos());
+        reply(channel, message, "inspect_reply", Map.of("status", "ok", "found", text != null,
+                "data", text == null ? Map.of() : Map.of("text/plain", text), "metadata", Map.of()));
+    }
+
+    private void isComplete(RouterChannel channel, Message<?> message) {
+        IsCompleteRequest request = (IsCompleteRequest) message.getContent();
+        CellEvaluator.Completeness completeness = evaluator.isComplete(request.getCode());
+        Map<String, Object> content = new LinkedHashMap<>();
+        content.put("status", completeness.status());
+        if (completeness.status().equals("incomplete")) content.put("indent", completeness.indent());
+        reply(channel, message, "is_complete_reply", content);
+    }
+
+    private void history(RouterChannel channel, Message<?> message) {
+        HistoryRequest request = (HistoryRequest) message.getContent();
+        List<HistoryEntry> entries = switch (request) {
+            case HistoryRequest.Tail tail -> history.tail(tail.getMaxReturnLength());
+            case HistoryRequest.Range range -> history.range(range.getSessionIndex(), range.getStart(), range.getStop());
+            case HistoryRequest.Search search -> history.search(search.getPattern(), search.getMaxReturnLength(), search.filterUnique());
+            default -> List.of();
+        };
+        List<Object> rows = new ArrayList<>();
+        for (HistoryEntry entry : entries) {
+            Object input = request.includeOutput() ? List.of(entry.getInput(), entry.hasOutput() ? entry.getOutput() : "") : entry.getInput();
+            rows.add(List.of(entry.getSession(), entry.getCellNumber(), input));
+        }
+        reply(channel, message, "history_reply", Map.of("status", "ok", "history", rows));
+    }
+
+    private Map<String, Object> kernelInfo() {
+        Map<String, Object> language = new LinkedHashMap<>();
+        language.put("name", "java");
+        language.put("version", Runtime.version().feature() + "");
+        language.put("mimetype", "text/x-java-source");
+        language.put("file_extension", ".jshell");
+        language.put("pygments_lexer", "java");
+        language.put("codemirror_mode", "text/x-java");
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("status", "ok");
+        info.put("protocol_version", PROTOCOL_VERSION);
+        info.put("implementation", "serverlab");
+        info.put("implementation_version", VERSION);
+        info.put("language_info", language);
+        info.put("banner", "ServerLab kernel " + VERSION + " — Java " + Runtime.version() + " (JShell in the kernel JVM). %help lists the magics.");
+        info.put("help_links", List.of(Map.of("text", "ServerLab magics: %help", "url", "https://docs.oracle.com/en/java/javase/21/jshell/")));
+        info.put("debugger", false);
+        return info;
+    }
+
+    // --- shutdown --------------------------------------------------------------------------
+
+    private void shutdown(RouterChannel channel, Message<?> message) {
+        boolean restart = ((ShutdownRequest) message.getContent()).isRestart();
+        reply(channel, message, "shutdown_reply", Map.of("status", "ok", "restart", restart));
+        shuttingDown = true;
+        CellRun run = running;
+        if (run != null) evaluator.interrupt(run);
+        Main.exitSoon(0);
+    }
+
+    /** Servers and child processes started from cells: closed on restart and shutdown. */
+    public static void closeTracked() {
+        Tracked.closeAll();
+    }
+
+    // --- plumbing --------------------------------------------------------------------------
+
+    private void reply(RouterChannel channel, MessageContext request, String type, Map<String, Object> content) {
+        connection.reply(channel, request, type, content);
+    }
+
+    private void busy(MessageContext request) {
+        connection.publish(request, "status", Map.of("execution_state", "busy"));
+    }
+
+    private void idle(MessageContext request) {
+        connection.publish(request, "status", Map.of("execution_state", "idle"));
+    }
+}

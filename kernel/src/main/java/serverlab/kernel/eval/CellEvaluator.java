@@ -1,0 +1,228 @@
+package serverlab.kernel.eval;
+
+import jdk.jshell.Diag;
+import jdk.jshell.ExpressionSnippet;
+import jdk.jshell.JShell;
+import jdk.jshell.Snippet;
+import jdk.jshell.SnippetEvent;
+import jdk.jshell.SourceCodeAnalysis;
+import jdk.jshell.VarSnippet;
+import serverlab.kernel.CellRun;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * JShell, in the kernel's JVM: evaluates cells snippet by snippet, keeps the live value
+ * of the last expression, and answers completion, inspection and is_complete.
+ */
+public final class CellEvaluator {
+    /** So a notebook needs no boilerplate: the workbook's libraries and the usual JDK packages. */
+    public static final List<String> DEFAULT_IMPORTS = List.of(
+            "java.util.*", "java.util.concurrent.*", "java.util.concurrent.atomic.*", "java.util.function.*",
+            "java.util.stream.*", "java.io.*", "java.nio.file.*", "java.net.*", "java.time.*",
+            "serverlab.servers.*", "serverlab.labs.*", "serverlab.labs.load.*", "serverlab.labs.metrics.*",
+            "serverlab.labs.experiment.*", "serverlab.labs.charts.*", "serverlab.labs.display.*",
+            "serverlab.labs.micro.*", "serverlab.labs.exercise.*",
+            "tech.tablesaw.api.*", "org.knowm.xchart.*",
+            "static serverlab.kernel.Notebook.*");
+
+    private final CellExecutionControl control = new CellExecutionControl();
+    private final Tracebacks tracebacks = new Tracebacks();
+    private final CompletableFuture<JShell> shell;
+
+    public CellEvaluator(String classpath, java.nio.file.Path startupScript) {
+        // Building JShell and warming up javac takes a second or two: do it off the
+        // critical path so kernel_info is answered at once.
+        shell = CompletableFuture.supplyAsync(() -> {
+            JShell jshell = create(classpath);
+            if (startupScript != null) runStartupScript(jshell, startupScript);
+            return jshell;
+        });
+    }
+
+    /** A user's own imports and helpers, from the kernelspec's --startup-script; problems go to the kernel log. */
+    private static void runStartupScript(JShell jshell, java.nio.file.Path script) {
+        try {
+            String text = java.nio.file.Files.readString(script);
+            for (Snippets.Piece piece : Snippets.split(jshell.sourceCodeAnalysis(), text).pieces()) {
+                for (SnippetEvent event : jshell.eval(piece.source())) {
+                    if (event.status() == Snippet.Status.REJECTED || event.exception() != null) {
+                        System.err.println("[serverlab] startup script " + script + ": failed at: " + piece.source().strip());
+                    }
+                }
+            }
+        } catch (java.io.IOException e) {
+            System.err.println("[serverlab] cannot read startup script " + script + ": " + e.getMessage());
+        }
+    }
+
+    private JShell create(String classpath) {
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+        JShell jshell = JShell.builder()
+                .executionEngine(CellExecutionControl.provider(control), java.util.Map.of())
+                .in(InputStream.nullInputStream()).out(quiet).err(quiet)
+                .compilerOptions("--release", "21", "-proc:none")
+                .build();
+        for (String entry : classpath.split(java.io.File.pathSeparator)) {
+            if (!entry.isBlank()) jshell.addToClasspath(entry);
+        }
+        for (String pkg : DEFAULT_IMPORTS) {
+            String source = "import " + pkg + ";";
+            // Packages of modules still being written may be absent; skip them quietly.
+            List<SnippetEvent> events = jshell.eval(source);
+            if (!events.isEmpty() && events.get(0).status() == Snippet.Status.REJECTED) jshell.drop(events.get(0).snippet());
+        }
+        jshell.eval("int serverlabWarmUp = 1 + 1;");   // the first real compile pays javac's warm-up, not the user
+        return jshell;
+    }
+
+    public JShell jshell() {
+        return shell.join();
+    }
+
+    /** Blocks until JShell is ready; used before the first cell. */
+    public void awaitReady() {
+        shell.join();
+    }
+
+    public void interrupt(CellRun run) {
+        control.interrupt(run);
+    }
+
+    public Outcome eval(String cell, CellRun run) {
+        JShell jshell = jshell();
+        control.beginCell(run);
+        try {
+            Object value = null;
+            boolean hasValue = false;
+            for (Snippets.Piece piece : Snippets.split(jshell.sourceCodeAnalysis(), cell).pieces()) {
+                if (run.isStopRequested()) return Outcome.interrupted();
+                hasValue = false;
+                List<SnippetEvent> events = jshell.eval(piece.source());
+                if (control.wasStopped() || run.isStopRequested()) return Outcome.interrupted();
+                for (SnippetEvent event : events) {
+                    Snippet snippet = event.snippet();
+                    if (event.causeSnippet() != null) continue;   // an update of a dependent, not this snippet
+                    tracebacks.remember(snippet.id(), run.executionCount(), Snippets.lineAt(cell, piece.offset()));
+                    if (event.status() == Snippet.Status.REJECTED) {
+                        List<Diag> diagnostics = jshell.diagnostics(snippet).toList();
+                        jshell.drop(snippet);
+                        return tracebacks.compileError(cell, piece.offset(), piece.source(), diagnostics);
+                    }
+                    if (event.exception() != null) {
+                        return tracebacks.runtimeError(event.exception(), run.executionCount());
+                    }
+                    if (showsValue(snippet)) {
+                        value = control.takeLastValue();
+                        hasValue = true;
+                    }
+                }
+            }
+            return hasValue ? new Outcome.Value(value) : Outcome.DONE;
+        } finally {
+            control.endCell(run);
+        }
+    }
+
+    /** Expressions show their value; declarations, statements and assignments do not. */
+    private static boolean shouldShow(Snippet.SubKind kind) {
+        return kind == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND || kind == Snippet.SubKind.VAR_VALUE_SUBKIND
+                || kind == Snippet.SubKind.OTHER_EXPRESSION_SUBKIND;
+    }
+
+    private static boolean showsValue(Snippet snippet) {
+        if (!shouldShow(snippet.subKind())) return false;
+        String type = snippet instanceof VarSnippet v ? v.typeName()
+                : snippet instanceof ExpressionSnippet e ? e.typeName() : "void";
+        return !"void".equals(type);
+    }
+
+    public void addToClasspath(String path) {
+        jshell().addToClasspath(path);
+    }
+
+    // --- completion, inspection, is_complete --------------------------------------------
+
+    public record Completion(List<String> matches, int start, int end) {}
+
+    public Completion complete(String code, int cursor) {
+        JShell jshell = jshell();
+        SourceCodeAnalysis analysis = jshell.sourceCodeAnalysis();
+        int snippetStart = snippetStartBefore(analysis, code, cursor);
+        String snippet = code.substring(snippetStart, cursor);
+        int[] anchor = new int[1];
+        List<String> matches = new ArrayList<>();
+        for (SourceCodeAnalysis.Suggestion suggestion : analysis.completionSuggestions(snippet, snippet.length(), anchor)) {
+            if (!matches.contains(suggestion.continuation())) matches.add(suggestion.continuation());
+        }
+        return new Completion(matches, snippetStart + anchor[0], cursor);
+    }
+
+    /** Signature and javadoc of what is under the cursor, or null when nothing is. */
+    public String inspect(String code, int cursor) {
+        JShell jshell = jshell();
+        SourceCodeAnalysis analysis = jshell.sourceCodeAnalysis();
+        int snippetStart = snippetStartBefore(analysis, code, cursor);
+        // Inspect the identifier under the cursor, not only what precedes it.
+        int end = cursor;
+        while (end < code.length() && Character.isJavaIdentifierPart(code.charAt(end))) end++;
+        String snippet = code.substring(snippetStart, end);
+        List<SourceCodeAnalysis.Documentation> docs = analysis.documentation(snippet, snippet.length(), true);
+        // JShell documents a method inside its call's parentheses: "Math.max" asks as "Math.max(".
+        if (docs.isEmpty()) docs = analysis.documentation(snippet + "(", snippet.length() + 1, true);
+        if (docs.isEmpty()) return null;
+        StringBuilder text = new StringBuilder();
+        for (SourceCodeAnalysis.Documentation doc : docs) {
+            text.append(doc.signature()).append('\n');
+            if (doc.javadoc() != null && !doc.javadoc().isBlank()) text.append('\n').append(doc.javadoc().strip()).append("\n\n");
+        }
+        return text.toString().strip();
+    }
+
+    /** "complete", "incomplete" (with an indent to continue with) or "invalid". */
+    public record Completeness(String status, String indent) {}
+
+    public Completeness isComplete(String code) {
+        SourceCodeAnalysis analysis = jshell().sourceCodeAnalysis();
+        String remaining = code;
+        while (!remaining.isBlank()) {
+            SourceCodeAnalysis.CompletionInfo info = analysis.analyzeCompletion(remaining);
+            switch (info.completeness()) {
+                case COMPLETE, COMPLETE_WITH_SEMI -> remaining = info.remaining();
+                case EMPTY -> remaining = "";
+                case DEFINITELY_INCOMPLETE, CONSIDERED_INCOMPLETE -> {
+                    return new Completeness("incomplete", indentAfter(code));
+                }
+                default -> {
+                    return new Completeness("invalid", "");
+                }
+            }
+        }
+        return new Completeness("complete", "");
+    }
+
+    private static String indentAfter(String code) {
+        String lastLine = code.substring(code.lastIndexOf('\n') + 1);
+        String indent = lastLine.substring(0, lastLine.length() - lastLine.stripLeading().length());
+        return lastLine.strip().endsWith("{") || lastLine.strip().endsWith("(") ? indent + "    " : indent.isEmpty() ? "    " : indent;
+    }
+
+    private static int snippetStartBefore(SourceCodeAnalysis analysis, String code, int cursor) {
+        int start = 0;
+        String remaining = code.substring(0, cursor);
+        while (!remaining.isBlank()) {
+            SourceCodeAnalysis.CompletionInfo info = analysis.analyzeCompletion(remaining);
+            if (info.completeness() != SourceCodeAnalysis.Completeness.COMPLETE
+                    && info.completeness() != SourceCodeAnalysis.Completeness.COMPLETE_WITH_SEMI) break;
+            if (info.remaining().isBlank()) break;   // the cursor is inside the last snippet
+            start += remaining.length() - info.remaining().length();
+            remaining = info.remaining();
+        }
+        return start;
+    }
+}

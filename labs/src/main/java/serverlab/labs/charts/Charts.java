@@ -1,0 +1,237 @@
+package serverlab.labs.charts;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.Styler;
+import serverlab.labs.load.LoadResult;
+import tech.tablesaw.api.Row;
+import tech.tablesaw.api.Table;
+
+/**
+ * Chart presets for experiment tables. Every chart is titled and its axes name their units.
+ * The results are plain XChart objects: the kernel renders them as PNG/SVG, and
+ * {@link #toPng} gives the bytes anywhere else.
+ *
+ * <p>Sweep charts draw one series per architecture (with the variant and path added to the
+ * series name when a sweep has several) and skip failed runs (NaN figures).
+ */
+public final class Charts {
+
+    private static final int WIDTH = 800;
+    private static final int HEIGHT = 500;
+
+    private Charts() {
+    }
+
+    /** Requests per second against concurrent connections, log-scale x. */
+    public static XYChart throughputVsConcurrency(Table sweep) {
+        return perSeriesVsConnections(sweep, "rps", "Throughput vs concurrency", "throughput (requests/s)", false);
+    }
+
+    /** One latency percentile column (e.g. {@code "p99_ms"}) against connections, log-scale x and y. */
+    public static XYChart latencyVsConcurrency(Table sweep, String percentileColumn) {
+        return perSeriesVsConnections(sweep, percentileColumn,
+                "Latency " + percentileColumn.replace("_ms", "").replace("p999", "p99.9") + " vs concurrency",
+                "latency (ms)", true);
+    }
+
+    /**
+     * Marginal memory per connection: for each level above a series' lowest,
+     * (RSS − RSS at the lowest level) / (connections − lowest connections). The marginal cost
+     * cancels what every run pays anyway (heap growth from the load itself, JIT code).
+     */
+    public static XYChart memoryPerConnection(Table sweep) {
+        XYChart chart = xyChart("Memory per connection (marginal)", "concurrent connections",
+                "extra RSS per added connection (KiB)");
+        chart.getStyler().setXAxisLogarithmic(true);
+        Map<String, List<double[]>> points = new LinkedHashMap<>();
+        for (Row row : sweep) {
+            if (!Double.isNaN(row.getDouble("rss_mb"))) {
+                points.computeIfAbsent(seriesName(sweep, row), k -> new ArrayList<>())
+                        .add(new double[] {row.getInt("connections"), row.getDouble("rss_mb")});
+            }
+        }
+        boolean any = false;
+        for (var entry : points.entrySet()) {
+            List<double[]> p = entry.getValue();
+            p.sort((a, b) -> Double.compare(a[0], b[0]));
+            double[] base = p.get(0);
+            List<double[]> marginal = p.stream().filter(a -> a[0] > base[0])
+                    .map(a -> new double[] {a[0], (a[1] - base[1]) * 1024 / (a[0] - base[0])}).toList();
+            if (!marginal.isEmpty()) {
+                chart.addSeries(entry.getKey(), marginal.stream().mapToDouble(a -> a[0]).toArray(),
+                        marginal.stream().mapToDouble(a -> a[1]).toArray());
+                any = true;
+            }
+        }
+        if (!any) {
+            chart.getStyler().setXAxisLogarithmic(false);
+            chart.addSeries("no data (needs two concurrency levels)", new double[] {0}, new double[] {0});
+        }
+        return chart;
+    }
+
+    /** Peak resident memory of the server's process tree against connections. */
+    public static XYChart memoryVsConcurrency(Table sweep) {
+        return perSeriesVsConnections(sweep, "rss_mb", "Memory vs concurrency", "RSS of the process tree (MiB)", false);
+    }
+
+    /** Latency percentiles (p50…max) per series at the highest concurrency each series reached. */
+    public static CategoryChart latencyPercentiles(Table sweep) {
+        return latencyPercentiles(sweep, -1);
+    }
+
+    /** Latency percentiles (p50…max) per series at the given connections level (-1: each series' highest). */
+    public static CategoryChart latencyPercentiles(Table sweep, int connections) {
+        Map<String, Row> chosen = new LinkedHashMap<>();
+        Map<String, Integer> chosenLevel = new LinkedHashMap<>();
+        for (Row row : sweep) {
+            if (Double.isNaN(row.getDouble("p50_ms"))) {
+                continue;
+            }
+            int level = row.getInt("connections");
+            String series = seriesName(sweep, row);
+            boolean wanted = connections < 0 ? level > chosenLevel.getOrDefault(series, -1) : level == connections;
+            if (wanted) {
+                chosen.put(series, sweep.row(row.getRowNumber()));
+                chosenLevel.put(series, level);
+            }
+        }
+        String at = connections < 0 ? "highest concurrency" : connections + " connections";
+        CategoryChart chart = categoryChart("Latency percentiles at " + at, "percentile", "latency (ms)");
+        List<String> labels = List.of("p50", "p90", "p99", "p99.9", "max");
+        for (var entry : chosen.entrySet()) {
+            Row r = entry.getValue();
+            chart.addSeries(entry.getKey(), labels, List.of(r.getDouble("p50_ms"), r.getDouble("p90_ms"),
+                    r.getDouble("p99_ms"), r.getDouble("p999_ms"), r.getDouble("max_ms")));
+        }
+        return chart;
+    }
+
+    /** Latency percentiles of several load runs side by side, e.g. open vs closed loop. */
+    public static CategoryChart latencyPercentiles(Map<String, LoadResult> runs) {
+        CategoryChart chart = categoryChart("Latency percentiles", "percentile", "latency (ms)");
+        List<String> labels = List.of("p50", "p90", "p99", "p99.9", "max");
+        runs.forEach((name, r) -> chart.addSeries(name, labels,
+                List.of(r.p50Ms(), r.p90Ms(), r.p99Ms(), r.p999Ms(), r.maxMs())));
+        return chart;
+    }
+
+    /** Completed requests per second over the run, from {@link LoadResult#timeSeries()}. */
+    public static XYChart throughputOverTime(LoadResult run) {
+        return timeSeries(run.timeSeries(), "second", "Throughput over time", "time (s)", "requests/s", "requests");
+    }
+
+    /** p50 and p99 latency per second over the run. */
+    public static XYChart latencyOverTime(LoadResult run) {
+        return timeSeries(run.timeSeries(), "second", "Latency over time", "time (s)", "latency (ms)", "p50", "p99");
+    }
+
+    /** Resident memory (RSS and PSS) over time, from a {@link serverlab.labs.metrics.Sampler} table. */
+    public static XYChart memoryOverTime(Table samples) {
+        return timeSeries(samples, "time_s", "Memory over time", "time (s)", "memory (MiB)", "rss_mb", "pss_mb");
+    }
+
+    /** Any numeric columns of {@code table} against {@code xColumn}, one line each. */
+    public static XYChart timeSeries(Table table, String xColumn, String title, String xAxisTitle,
+                                     String yAxisTitle, String... yColumns) {
+        XYChart chart = xyChart(title, xAxisTitle, yAxisTitle);
+        double[] x = table.numberColumn(xColumn).asDoubleArray();
+        for (String y : yColumns) {
+            chart.addSeries(y, x.length == 0 ? new double[] {0} : x,
+                    x.length == 0 ? new double[] {0} : table.numberColumn(y).asDoubleArray());
+        }
+        return chart;
+    }
+
+    /** A bar per row: {@code valueColumn} by {@code categoryColumn}, e.g. rps by architecture. */
+    public static CategoryChart bar(Table table, String categoryColumn, String valueColumn, String title, String yAxisTitle) {
+        CategoryChart chart = categoryChart(title, categoryColumn, yAxisTitle);
+        List<String> categories = new ArrayList<>();
+        List<Double> values = new ArrayList<>();
+        for (Row row : table) {
+            double v = row.getNumber(valueColumn);
+            if (!Double.isNaN(v)) {
+                categories.add(row.getObject(categoryColumn).toString());
+                values.add(v);
+            }
+        }
+        chart.addSeries(valueColumn, categories, values);
+        chart.getStyler().setLegendVisible(false);
+        return chart;
+    }
+
+    /** The chart rendered as PNG bytes. */
+    public static byte[] toPng(Chart<?, ?> chart) {
+        try {
+            return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot render chart", e);
+        }
+    }
+
+    // ---- helpers --------------------------------------------------------------------------
+
+    private static XYChart perSeriesVsConnections(Table sweep, String column, String title, String yTitle, boolean logY) {
+        XYChart chart = xyChart(title, "concurrent connections", yTitle);
+        chart.getStyler().setXAxisLogarithmic(true);
+        Map<String, List<double[]>> points = new LinkedHashMap<>();
+        for (Row row : sweep) {
+            double y = row.getNumber(column);
+            if (Double.isNaN(y) || (logY && y <= 0)) {
+                continue; // a failed run, or a value a log axis cannot show
+            }
+            points.computeIfAbsent(seriesName(sweep, row), k -> new ArrayList<>())
+                    .add(new double[] {row.getInt("connections"), y});
+        }
+        chart.getStyler().setYAxisLogarithmic(logY && !points.isEmpty());
+        for (var entry : points.entrySet()) {
+            List<double[]> p = entry.getValue();
+            p.sort((a, b) -> Double.compare(a[0], b[0]));
+            chart.addSeries(entry.getKey(), p.stream().mapToDouble(a -> a[0]).toArray(),
+                    p.stream().mapToDouble(a -> a[1]).toArray());
+        }
+        if (points.isEmpty()) {
+            chart.getStyler().setXAxisLogarithmic(false);
+            chart.addSeries("no data", new double[] {0}, new double[] {0});
+        }
+        return chart;
+    }
+
+    /** "architecture", plus variant and path when the sweep has more than one of them. */
+    private static String seriesName(Table sweep, Row row) {
+        StringBuilder name = new StringBuilder(row.getString("architecture"));
+        if (sweep.containsColumn("variant") && sweep.stringColumn("variant").countUnique() > 1) {
+            name.append(" / ").append(row.getString("variant"));
+        }
+        if (sweep.containsColumn("path") && sweep.stringColumn("path").countUnique() > 1) {
+            name.append(' ').append(row.getString("path"));
+        }
+        return name.toString();
+    }
+
+    private static XYChart xyChart(String title, String xTitle, String yTitle) {
+        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT)
+                .title(title).xAxisTitle(xTitle).yAxisTitle(yTitle).build();
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+        chart.getStyler().setMarkerSize(6);
+        return chart;
+    }
+
+    private static CategoryChart categoryChart(String title, String xTitle, String yTitle) {
+        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
+                .title(title).xAxisTitle(xTitle).yAxisTitle(yTitle).build();
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+        return chart;
+    }
+}

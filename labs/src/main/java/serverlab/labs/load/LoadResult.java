@@ -1,0 +1,123 @@
+package serverlab.labs.load;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.HdrHistogram.Histogram;
+import serverlab.labs.display.Rich;
+import tech.tablesaw.api.Table;
+
+/**
+ * What one load run measured.
+ *
+ * @param mode          "closed" or "open"
+ * @param target        e.g. http://127.0.0.1:8080
+ * @param connections   TCP connections used
+ * @param duration      measured duration (warm-up excluded)
+ * @param offeredRate   requests/s the generator tried to send: the configured rate for an open
+ *                      loop; for a closed loop the load is whatever the server lets through, so it
+ *                      equals the achieved rate
+ * @param achievedRate  completed requests/s during the measurement
+ * @param requests      completed requests (any status) that were sent during the measurement
+ * @param p50Ms …       latency percentiles and maximum, milliseconds; open loop measures from the
+ *                      intended send time, closed loop from the actual send
+ * @param errors        error counts by {@link ErrorKind#label()}, every kind present
+ * @param unfinished    requests still outstanding (or, open loop, not yet sent) when the run ended
+ * @param requestsPerPath completed requests per handler path
+ * @param timeSeries    one row per second: second, requests, p50, p99 (ms), errors
+ * @param latencyMicros the full latency histogram, microseconds
+ */
+public record LoadResult(
+        String mode,
+        String target,
+        int connections,
+        Duration duration,
+        double offeredRate,
+        double achievedRate,
+        long requests,
+        double p50Ms,
+        double p90Ms,
+        double p99Ms,
+        double p999Ms,
+        double maxMs,
+        double meanMs,
+        Map<String, Long> errors,
+        long unfinished,
+        Map<String, Long> requestsPerPath,
+        Table timeSeries,
+        Histogram latencyMicros) implements Rich {
+
+    /** Errors of every kind added up. */
+    public long totalErrors() {
+        return errors.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    public long errors(ErrorKind kind) {
+        return errors.getOrDefault(kind.label(), 0L);
+    }
+
+    /** The headline numbers as a flat map (column name → value), for experiment tables. */
+    public Map<String, Object> summaryRow() {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("mode", mode);
+        row.put("connections", connections);
+        row.put("offered_rps", offeredRate);
+        row.put("rps", achievedRate);
+        row.put("requests", requests);
+        row.put("p50_ms", p50Ms);
+        row.put("p90_ms", p90Ms);
+        row.put("p99_ms", p99Ms);
+        row.put("p999_ms", p999Ms);
+        row.put("max_ms", maxMs);
+        row.put("errors", totalErrors());
+        return row;
+    }
+
+    public String summary() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%s loop, %d connections, %.1f s against %s%n",
+                mode, connections, duration.toMillis() / 1000.0, target));
+        if (mode.equals("open")) {
+            sb.append(String.format(Locale.ROOT, "  offered %,.0f req/s, achieved %,.0f req/s (%,d requests)%n",
+                    offeredRate, achievedRate, requests));
+        } else {
+            sb.append(String.format(Locale.ROOT, "  %,.0f req/s (%,d requests)%n", achievedRate, requests));
+        }
+        sb.append(String.format(Locale.ROOT, "  latency ms: p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f%n",
+                p50Ms, p90Ms, p99Ms, p999Ms, maxMs));
+        sb.append("  errors: ").append(totalErrors() == 0 ? "none" : nonZeroErrors());
+        if (unfinished > 0) {
+            sb.append(", unfinished at end: ").append(unfinished);
+        }
+        return sb.toString();
+    }
+
+    private String nonZeroErrors() {
+        StringBuilder sb = new StringBuilder();
+        errors.forEach((kind, n) -> {
+            if (n > 0) {
+                sb.append(sb.isEmpty() ? "" : ", ").append(kind).append(' ').append(n);
+            }
+        });
+        return sb.toString();
+    }
+
+    @Override
+    public Map<String, String> mimeBundle() {
+        String html = String.format(Locale.ROOT,
+                "<table><caption>%s loop, %d connections, %.1f s, %s</caption>"
+                        + "<tr><th>offered req/s</th><th>achieved req/s</th><th>requests</th>"
+                        + "<th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>p99.9 ms</th><th>max ms</th><th>errors</th></tr>"
+                        + "<tr><td>%,.0f</td><td>%,.0f</td><td>%,d</td><td>%.2f</td><td>%.2f</td><td>%.2f</td>"
+                        + "<td>%.2f</td><td>%.2f</td><td>%s</td></tr></table>",
+                mode, connections, duration.toMillis() / 1000.0, target, offeredRate, achievedRate, requests,
+                p50Ms, p90Ms, p99Ms, p999Ms, maxMs, totalErrors() == 0 ? "0" : nonZeroErrors());
+        return Map.of("text/html", html, "text/plain", summary());
+    }
+
+    @Override
+    public String toString() {
+        return summary();
+    }
+}

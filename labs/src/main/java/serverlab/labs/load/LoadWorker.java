@@ -1,0 +1,540 @@
+package serverlab.labs.load;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.HdrHistogram.Histogram;
+
+/**
+ * One load-generator thread: a single {@link Selector} driving a share of the connections.
+ *
+ * <p>Closed loop: each connection keeps {@code pipeline} requests outstanding and sends the
+ * next one when a response arrives (after the think time, if any). Latency runs from the
+ * actual send.
+ *
+ * <p>Open loop: requests are due on a fixed schedule (constant or Poisson gaps), whatever
+ * the server does. A due request goes out on any idle connection; if none is idle it waits
+ * in a queue. Latency runs from the <em>intended</em> send time, so time spent waiting
+ * because the server is slow counts — this is how wrk2 avoids coordinated omission.
+ *
+ * <p>All timing uses {@link System#nanoTime()}; latencies are recorded in microseconds.
+ */
+final class LoadWorker implements Runnable {
+
+    enum Mode { CLOSED, OPEN }
+
+    record Plan(Mode mode, Target target, RequestMix mix, int pipeline, long thinkNanos,
+                long timeoutNanos, boolean poisson, long seed) {
+    }
+
+    /** One second of the measurement, for the time series. */
+    static final class Second {
+        final Histogram latencyMicros = new Histogram(2);
+        long requests;
+        long errors;
+    }
+
+    private static final long RECONNECT_BACKOFF_NANOS = 10_000_000L;
+    private static final long TIMEOUT_SCAN_INTERVAL_NANOS = 20_000_000L;
+    private static final long MAX_DRAIN_NANOS = 1_000_000_000L;
+    private static final int READ_BUFFER_BYTES = 64 * 1024;
+
+    private final Plan plan;
+    private final long startNanos;
+    private final long measureStartNanos;
+    private final long measureEndNanos;
+    private final double ratePerSecond;
+    private final Conn[] conns;
+    private final SplittableRandom random;
+    private final ByteBuffer readBuffer = ByteBuffer.allocate(READ_BUFFER_BYTES);
+
+    // Scheduling state (only touched by this worker's thread).
+    private Selector selector;
+    private boolean draining;
+    private int inFlight;
+    private double nextArrivalNanos;
+    private final LongQueue dueRequests = new LongQueue();          // open loop: intended send times not yet sent
+    private final ArrayDeque<Conn> idle = new ArrayDeque<>();        // open loop: connected, nothing outstanding
+    private final ArrayDeque<Conn> thinking = new ArrayDeque<>();    // closed loop: slots waiting out think time
+    private final LongQueue thinkingDue = new LongQueue();
+    private final ArrayDeque<Conn> reconnecting = new ArrayDeque<>(); // connections waiting out a backoff
+    private final LongQueue reconnectDue = new LongQueue();
+
+    // Results, read by the coordinating thread after join().
+    final Histogram latencyMicros = new Histogram(3);
+    final List<Second> seconds = new ArrayList<>();
+    final long[] errors = new long[ErrorKind.values().length];
+    final long[] requestsPerPath;
+    long requests;
+    long unfinished;
+    IOException failure;
+
+    private volatile boolean stopRequested;
+
+    LoadWorker(Plan plan, int connections, double ratePerSecond,
+               long startNanos, long measureStartNanos, long measureEndNanos, int index) {
+        this.plan = plan;
+        this.ratePerSecond = ratePerSecond;
+        this.startNanos = startNanos;
+        this.measureStartNanos = measureStartNanos;
+        this.measureEndNanos = measureEndNanos;
+        this.random = new SplittableRandom(plan.seed() * 31 + index);
+        this.requestsPerPath = new long[plan.mix().size()];
+        this.conns = new Conn[connections];
+        int outCapacity = plan.mix().maxRequestLength() * plan.pipeline();
+        for (int i = 0; i < connections; i++) {
+            conns[i] = new Conn(outCapacity, plan.pipeline());
+        }
+    }
+
+    /** Asks the worker to stop now (e.g. the notebook cell was interrupted). */
+    void stop() {
+        stopRequested = true;
+        Selector s = selector;
+        if (s != null) {
+            s.wakeup();
+        }
+    }
+
+    @Override
+    public void run() {
+        try (Selector s = Selector.open()) {
+            selector = s;
+            waitUntil(startNanos);
+            nextArrivalNanos = startNanos;
+            for (Conn c : conns) {
+                open(c, System.nanoTime());
+            }
+            loop();
+        } catch (IOException e) {
+            failure = e;
+        } finally {
+            for (Conn c : conns) {
+                closeChannel(c);
+            }
+        }
+    }
+
+    private void loop() throws IOException {
+        long nextTimeoutScan = System.nanoTime() + TIMEOUT_SCAN_INTERVAL_NANOS;
+        long drainDeadline = Long.MAX_VALUE;
+        while (!stopRequested) {
+            long now = System.nanoTime();
+            if (!draining && now >= measureEndNanos) {
+                draining = true; // stop sending; give outstanding requests a moment to finish
+                drainDeadline = now + Math.min(plan.timeoutNanos(), MAX_DRAIN_NANOS);
+            }
+            if (draining && (inFlight == 0 || now >= drainDeadline)) {
+                break;
+            }
+            long wakeAt = Math.min(nextTimeoutScan, draining ? drainDeadline : measureEndNanos);
+            if (!draining) {
+                reopenDue(now);
+                if (plan.mode() == Mode.OPEN) {
+                    scheduleArrivals(now);
+                    dispatchDueRequests(now);
+                    if (dueRequests.isEmpty()) {
+                        wakeAt = Math.min(wakeAt, (long) nextArrivalNanos);
+                    }
+                } else {
+                    sendAfterThinkTime(now);
+                    if (!thinkingDue.isEmpty()) {
+                        wakeAt = Math.min(wakeAt, thinkingDue.peek());
+                    }
+                }
+                if (!reconnectDue.isEmpty()) {
+                    wakeAt = Math.min(wakeAt, reconnectDue.peek());
+                }
+            }
+            if (now >= nextTimeoutScan) {
+                scanForTimeouts(now);
+                nextTimeoutScan = now + TIMEOUT_SCAN_INTERVAL_NANOS;
+            }
+            long waitNanos = wakeAt - System.nanoTime();
+            if (waitNanos < 1_000_000L) {
+                selector.selectNow(this::handle);
+            } else {
+                selector.select(this::handle, waitNanos / 1_000_000L);
+            }
+        }
+        unfinished = inFlight + dueRequests.size();
+    }
+
+    // ---- scheduling -------------------------------------------------------------------
+
+    private void scheduleArrivals(long now) {
+        while (nextArrivalNanos <= now && nextArrivalNanos < measureEndNanos) {
+            dueRequests.add((long) nextArrivalNanos);
+            nextArrivalNanos += nextGapNanos();
+        }
+    }
+
+    private double nextGapNanos() {
+        double meanGap = 1e9 / ratePerSecond;
+        if (!plan.poisson()) {
+            return meanGap;
+        }
+        // Exponential inter-arrival times make a Poisson process: -ln(U) * mean.
+        return -Math.log(1.0 - random.nextDouble()) * meanGap;
+    }
+
+    private void dispatchDueRequests(long now) {
+        while (!dueRequests.isEmpty() && !idle.isEmpty()) {
+            Conn c = idle.poll();
+            sendAndHandleFailure(c, dueRequests.poll(), now);
+        }
+    }
+
+    private void sendAfterThinkTime(long now) {
+        while (!thinkingDue.isEmpty() && thinkingDue.peek() <= now) {
+            thinkingDue.poll();
+            Conn c = thinking.poll();
+            if (c.connected && c.count < c.capacity()) {
+                sendAndHandleFailure(c, now, now);
+            }
+        }
+    }
+
+    private void reopenDue(long now) {
+        while (!reconnectDue.isEmpty() && reconnectDue.peek() <= now) {
+            reconnectDue.poll();
+            open(reconnecting.poll(), now);
+        }
+    }
+
+    private void scanForTimeouts(long now) {
+        for (Conn c : conns) {
+            if (c.channel == null) {
+                continue;
+            }
+            if (!c.connected && now - c.connectStartedAt > plan.timeoutNanos()) {
+                countError(ErrorKind.CONNECT, 1, now);
+                dropAndRetryLater(c, now);
+            } else if (c.connected && c.count > 0 && now - c.sentAt[c.head] > plan.timeoutNanos()) {
+                countError(ErrorKind.TIMEOUT, c.count, now);
+                dropAndRetryLater(c, now);
+            }
+        }
+    }
+
+    // ---- connection lifecycle -----------------------------------------------------------
+
+    private void open(Conn c, long now) {
+        c.connectStartedAt = now;
+        try {
+            c.channel = SocketChannel.open();
+            c.channel.configureBlocking(false);
+            c.channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            boolean connectedAtOnce = c.channel.connect(plan.target().address());
+            c.key = c.channel.register(selector, connectedAtOnce ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT, c);
+            if (connectedAtOnce) {
+                onConnected(c, now);
+            }
+        } catch (IOException e) {
+            countError(ErrorKind.CONNECT, 1, now);
+            dropAndRetryLater(c, now);
+        }
+    }
+
+    private void onConnected(Conn c, long now) {
+        c.connected = true;
+        if (draining || now >= measureEndNanos) {
+            return;
+        }
+        if (plan.mode() == Mode.CLOSED) {
+            for (int i = 0; i < c.capacity(); i++) {
+                if (!sendAndHandleFailure(c, now, now)) {
+                    break;
+                }
+            }
+        } else {
+            idle.add(c);
+        }
+    }
+
+    /** Closes after an error and reconnects after a short backoff, so a dead server does not spin us. */
+    private void dropAndRetryLater(Conn c, long now) {
+        closeChannel(c);
+        if (!draining) {
+            reconnecting.add(c);
+            reconnectDue.add(now + RECONNECT_BACKOFF_NANOS);
+        }
+    }
+
+    /** Closes a connection the server ended cleanly (Connection: close, idle close) and reconnects now. */
+    private void reopenNow(Conn c, long now) {
+        closeChannel(c);
+        if (!draining) {
+            open(c, now);
+        }
+    }
+
+    private void closeChannel(Conn c) {
+        if (c.channel == null) {
+            return;
+        }
+        if (c.key != null) {
+            c.key.cancel();
+        }
+        try {
+            c.channel.close();
+        } catch (IOException ignored) {
+            // closing a broken socket can fail; it is gone either way
+        }
+        inFlight -= c.count;
+        c.reset();
+        if (plan.mode() == Mode.OPEN) {
+            idle.remove(c);
+        }
+    }
+
+    // ---- I/O ---------------------------------------------------------------------------
+
+    private void handle(SelectionKey key) {
+        Conn c = (Conn) key.attachment();
+        long now = System.nanoTime();
+        try {
+            if (key.isConnectable()) {
+                if (c.channel.finishConnect()) {
+                    key.interestOps(SelectionKey.OP_READ);
+                    onConnected(c, now);
+                }
+                return;
+            }
+            if (key.isWritable()) {
+                flush(c);
+            }
+            if (key.isValid() && key.isReadable()) {
+                read(c, now);
+            }
+        } catch (IOException e) {
+            onIoFailure(c, e, now);
+        }
+    }
+
+    private void onIoFailure(Conn c, IOException e, long now) {
+        if (c.channel == null) {
+            return;
+        }
+        if (!c.connected || e instanceof ConnectException) {
+            countError(ErrorKind.CONNECT, 1, now);
+        } else if (c.count > 0) {
+            countError(ErrorKind.RESET, c.count, now);
+        }
+        dropAndRetryLater(c, now);
+    }
+
+    /**
+     * Queues one request and tries to write it. A write failure is only recorded here
+     * (this may run inside the parser's callback); callers outside the parser use
+     * {@link #sendAndHandleFailure}.
+     */
+    private void send(Conn c, long originNanos, long now) {
+        int path = plan.mix().pick(random);
+        c.push(originNanos, now, path);
+        inFlight++;
+        c.out.put(plan.mix().request(path));
+        try {
+            flush(c);
+        } catch (IOException e) {
+            c.sendFailure = e;
+        }
+    }
+
+    /** Sends and, if the write failed, drops the connection. Returns false on failure. */
+    private boolean sendAndHandleFailure(Conn c, long originNanos, long now) {
+        send(c, originNanos, now);
+        if (c.sendFailure == null) {
+            return true;
+        }
+        IOException failure = c.sendFailure;
+        c.sendFailure = null;
+        onIoFailure(c, failure, now);
+        return false;
+    }
+
+    private void flush(Conn c) throws IOException {
+        c.out.flip();
+        c.channel.write(c.out);
+        boolean more = c.out.hasRemaining();
+        c.out.compact();
+        int wanted = more ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ;
+        if (c.key.interestOps() != wanted) {
+            c.key.interestOps(wanted);
+        }
+    }
+
+    private void read(Conn c, long now) throws IOException {
+        readBuffer.clear();
+        int n = c.channel.read(readBuffer);
+        if (n < 0) {
+            onEndOfStream(c, now);
+            return;
+        }
+        c.now = now;
+        try {
+            c.parser.feed(readBuffer.array(), 0, n);
+        } catch (ResponseParser.ProtocolException e) {
+            countError(ErrorKind.PROTOCOL, Math.max(1, c.count), now);
+            dropAndRetryLater(c, now);
+            return;
+        }
+        if (c.sendFailure != null) {
+            IOException failure = c.sendFailure;
+            c.sendFailure = null;
+            onIoFailure(c, failure, now);
+        } else if (c.closeRequested) {
+            if (c.count > 0) {
+                countError(ErrorKind.RESET, c.count, now); // pipelined requests the server will never answer
+            }
+            reopenNow(c, now);
+        }
+    }
+
+    private void onEndOfStream(Conn c, long now) {
+        c.now = now;
+        c.parser.endOfStream();
+        if (c.count > 0 || c.parser.midResponse()) {
+            countError(ErrorKind.RESET, Math.max(1, c.count), now);
+            dropAndRetryLater(c, now);
+        } else {
+            reopenNow(c, now); // an idle keep-alive connection closed by the server: not an error
+        }
+    }
+
+    /** Called by the parser for each complete response, in order. */
+    private void onResponse(Conn c, int status, boolean connectionClose) {
+        long now = c.now;
+        int head = c.head;
+        long origin = c.originAt[head];
+        int path = c.pathOf[head];
+        c.pop();
+        inFlight--;
+        if (origin >= measureStartNanos && origin < measureEndNanos) {
+            long micros = Math.max(0, (now - origin) / 1_000L);
+            latencyMicros.recordValue(micros);
+            requests++;
+            requestsPerPath[path]++;
+            Second second = secondOf(now);
+            second.latencyMicros.recordValue(micros);
+            second.requests++;
+            if (status < 200 || status > 299) {
+                errors[ErrorKind.NON_2XX.ordinal()]++;
+                second.errors++;
+            }
+        }
+        if (connectionClose) {
+            c.closeRequested = true;
+            return;
+        }
+        // Past the end no new request is sent, even before the loop notices and starts draining,
+        // so that everything the server answers was sent inside the measured window.
+        if (draining || now >= measureEndNanos || stopRequested || c.sendFailure != null) {
+            return;
+        }
+        if (plan.mode() == Mode.CLOSED) {
+            if (plan.thinkNanos() == 0) {
+                send(c, now, now);
+            } else {
+                thinking.add(c);
+                thinkingDue.add(now + plan.thinkNanos());
+            }
+        } else if (c.count == 0) {
+            idle.add(c);
+        }
+    }
+
+    private void countError(ErrorKind kind, long n, long now) {
+        if (now < measureStartNanos) {
+            return; // warm-up
+        }
+        errors[kind.ordinal()] += n;
+        secondOf(now).errors += n;
+    }
+
+    private Second secondOf(long now) {
+        int index = (int) Math.max(0, (now - measureStartNanos) / 1_000_000_000L);
+        while (seconds.size() <= index) {
+            seconds.add(new Second());
+        }
+        return seconds.get(index);
+    }
+
+    private static void waitUntil(long nanos) {
+        long wait;
+        while ((wait = nanos - System.nanoTime()) > 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(wait);
+        }
+    }
+
+    // ---- per-connection state -------------------------------------------------------------
+
+    /** A connection and the requests outstanding on it (a small ring, in send order). */
+    private final class Conn implements ResponseParser.Listener {
+        SocketChannel channel;
+        SelectionKey key;
+        boolean connected;
+        boolean closeRequested;
+        IOException sendFailure;
+        long connectStartedAt;
+        long now;
+        final ResponseParser parser = new ResponseParser(this);
+        final ByteBuffer out;
+        final long[] originAt;
+        final long[] sentAt;
+        final int[] pathOf;
+        int head;
+        int count;
+
+        Conn(int outCapacity, int pipeline) {
+            out = ByteBuffer.allocate(outCapacity);
+            originAt = new long[pipeline];
+            sentAt = new long[pipeline];
+            pathOf = new int[pipeline];
+        }
+
+        int capacity() {
+            return originAt.length;
+        }
+
+        void push(long origin, long sent, int path) {
+            int tail = (head + count) % originAt.length;
+            originAt[tail] = origin;
+            sentAt[tail] = sent;
+            pathOf[tail] = path;
+            count++;
+        }
+
+        void pop() {
+            head = (head + 1) % originAt.length;
+            count--;
+        }
+
+        void reset() {
+            channel = null;
+            key = null;
+            connected = false;
+            closeRequested = false;
+            sendFailure = null;
+            head = 0;
+            count = 0;
+            out.clear();
+            parser.reset();
+        }
+
+        @Override
+        public void onResponse(int status, boolean connectionClose) {
+            if (channel != null && !closeRequested) {
+                LoadWorker.this.onResponse(this, status, connectionClose);
+            }
+        }
+    }
+}

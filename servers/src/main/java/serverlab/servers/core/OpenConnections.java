@@ -1,0 +1,32 @@
+package serverlab.servers.core;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The live connections of a blocking server, so a stop can reach the threads blocked in them. */
+public final class OpenConnections {
+
+    private final Set<BlockingHttpConnection> connections = ConcurrentHashMap.newKeySet();
+
+    void add(BlockingHttpConnection connection) {
+        connections.add(connection);
+    }
+
+    void remove(BlockingHttpConnection connection) {
+        connections.remove(connection);
+    }
+
+    public int size() {
+        return connections.size();
+    }
+
+    /** Graceful: close connections waiting between requests; busy ones close after their response. */
+    public void closeIdle() {
+        connections.forEach(BlockingHttpConnection::closeIfIdle);
+    }
+
+    /** Urgent: close every connection. */
+    public void closeAll() {
+        connections.forEach(BlockingHttpConnection::closeNow);
+    }
+}

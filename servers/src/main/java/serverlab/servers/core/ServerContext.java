@@ -1,0 +1,96 @@
+package serverlab.servers.core;
+
+import java.util.concurrent.atomic.LongAdder;
+
+import serverlab.servers.ServerOptions;
+import serverlab.servers.http.Handler;
+import serverlab.servers.http.HttpParseException;
+import serverlab.servers.http.HttpRequest;
+import serverlab.servers.http.RequestParser;
+import serverlab.servers.http.Response;
+import serverlab.servers.http.ResponseWriter;
+import serverlab.servers.http.Status;
+
+/**
+ * What every connection of one server shares: options, handler, response writer, counters
+ * and the draining flag. Architectures differ in who calls these methods, never in what
+ * the methods do.
+ */
+public final class ServerContext {
+
+    private final String architecture;
+    private final ServerOptions options;
+    private final Handler handler;
+    private final ResponseWriter writer;
+    private final StatsRecorder stats = new StatsRecorder();
+    private volatile boolean draining;
+
+    public ServerContext(String architecture, ServerOptions options, Handler handler) {
+        this.architecture = architecture;
+        this.options = options;
+        this.handler = handler;
+        this.writer = new ResponseWriter(architecture);
+    }
+
+    public String architecture() { return architecture; }
+
+    public ServerOptions options() { return options; }
+
+    public ResponseWriter writer() { return writer; }
+
+    public StatsRecorder stats() { return stats; }
+
+    public RequestParser newParser() {
+        return new RequestParser(options.maxHeaderBytes(), options.maxBodyBytes());
+    }
+
+    public long idleTimeoutNanos() {
+        return options.idleTimeout().toNanos();
+    }
+
+    /** Graceful stop in progress: finish in-flight requests, answer them with {@code Connection: close}, accept nothing new. */
+    public boolean draining() {
+        return draining;
+    }
+
+    public void startDraining() {
+        draining = true;
+    }
+
+    /** Room for new connections? Beyond {@code maxConnections} a server answers 503 and closes. */
+    public boolean admitsConnection() {
+        return stats.activeConnections() < options.maxConnections();
+    }
+
+    /** Runs the handler and counts the answer for {@code worker}; a failing handler becomes a 500. */
+    public Response handle(HttpRequest request, LongAdder worker) {
+        Response response;
+        try {
+            response = handler.handle(request);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            response = Response.error(Status.SERVICE_UNAVAILABLE, "server is stopping", true);
+        } catch (Exception e) {
+            response = Response.error(Status.INTERNAL_ERROR, e.toString(), false);
+        }
+        stats.requestAnswered(worker, response.status());
+        return response;
+    }
+
+    /** The answer to a request the parser refused; the connection closes after it. */
+    public Response reject(HttpParseException e, LongAdder worker) {
+        stats.requestAnswered(worker, e.status());
+        return Response.error(e.status(), e.getMessage(), true);
+    }
+
+    /** The answer when a client took longer than the idle timeout to send its request. */
+    public Response timedOut(LongAdder worker) {
+        stats.requestAnswered(worker, Status.REQUEST_TIMEOUT);
+        return Response.error(Status.REQUEST_TIMEOUT, "request not received within " + options.idleTimeout().toMillis() + " ms", true);
+    }
+
+    /** Whether the connection may stay open after answering {@code request} with {@code response}. */
+    public boolean keepAlive(HttpRequest request, Response response) {
+        return request.keepAlive() && !response.close() && !draining;
+    }
+}

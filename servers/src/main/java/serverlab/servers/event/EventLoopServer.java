@@ -1,0 +1,59 @@
+package serverlab.servers.event;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.spi.SelectorProvider;
+
+import serverlab.servers.ServerOptions;
+import serverlab.servers.core.AbstractServer;
+
+/**
+ * {@code event-loop}: a single thread runs one {@link Reactor}: it accepts, reads, parses,
+ * handles and writes for every connection, never blocking except to wait for readiness
+ * (Redis, early Node.js, CS:APP's {@code echoservers}).
+ *
+ * <p>Concurrency: many connections, one at a time on one core. No locks, no context switches
+ * between requests, a few hundred bytes per idle connection; but one slow handler
+ * ({@code /sleep}, a big {@code /cpu}) stops every other connection for its duration.
+ * {@code selector} picks epoll or poll as the readiness mechanism.
+ */
+public final class EventLoopServer extends AbstractServer {
+
+    private final ServerSocketChannel listener;
+    private final InetSocketAddress address;
+    private final Reactor loop;
+    private final Thread thread;
+
+    public EventLoopServer(ServerOptions options) throws IOException {
+        super("event-loop", options);
+        SelectorProvider provider = SelectorProviders.forName(options.selector());
+        listener = Listeners.bind(provider, options);
+        address = (InetSocketAddress) listener.getLocalAddress();
+        loop = new Reactor("event-loop", context, provider, listener, null);
+        thread = Thread.ofPlatform().name("event-loop").start(loop);
+        announce();
+    }
+
+    /** The selector provider actually in use (epoll or poll). */
+    public SelectorProvider selectorProvider() {
+        return loop.selector().provider();
+    }
+
+    @Override
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    @Override
+    protected void drain() {
+        loop.drain();
+    }
+
+    @Override
+    protected void shutdown() {
+        loop.stop();
+        Listeners.join(thread, 5_000);
+        NioConnection.closeQuietly(listener);
+    }
+}

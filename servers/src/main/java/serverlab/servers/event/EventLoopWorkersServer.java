@@ -1,0 +1,67 @@
+package serverlab.servers.event;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.spi.SelectorProvider;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import serverlab.servers.ServerOptions;
+import serverlab.servers.core.AbstractServer;
+
+/**
+ * {@code event-loop-workers}: one event loop for all I/O plus a pool of {@value #HELPERS}
+ * helper threads for work that would block the loop ({@code /sleep}, {@code /file},
+ * {@code /cpu}). The loop hands such a request to the pool and moves on; the helper puts
+ * the response on the loop's task queue and calls {@code selector.wakeup()}; the loop
+ * writes it (Node.js: libuv's loop plus its thread pool for file system and DNS work).
+ *
+ * <p>Concurrency: I/O for every connection on one thread, at most {@value #HELPERS} blocking
+ * handlers at once, more wait in the pool's unbounded queue. The connection whose request is
+ * away stops reading until the answer is back, so pipelined responses stay in order.
+ */
+public final class EventLoopWorkersServer extends AbstractServer {
+
+    public static final int HELPERS = 4;
+
+    private final ServerSocketChannel listener;
+    private final InetSocketAddress address;
+    private final ExecutorService helpers;
+    private final Reactor loop;
+    private final Thread thread;
+
+    public EventLoopWorkersServer(ServerOptions options) throws IOException {
+        super("event-loop-workers", options);
+        SelectorProvider provider = SelectorProviders.forName(options.selector());
+        listener = Listeners.bind(provider, options);
+        address = (InetSocketAddress) listener.getLocalAddress();
+        helpers = Executors.newFixedThreadPool(HELPERS, Thread.ofPlatform().name("helper-", 1).factory());
+        loop = new Reactor("event-loop", context, provider, listener, helpers);
+        thread = Thread.ofPlatform().name("event-loop").start(loop);
+        announce();
+    }
+
+    /** The selector provider actually in use (epoll or poll). */
+    public SelectorProvider selectorProvider() {
+        return loop.selector().provider();
+    }
+
+    @Override
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    @Override
+    protected void drain() {
+        loop.drain();
+    }
+
+    @Override
+    protected void shutdown() {
+        helpers.shutdownNow();
+        loop.stop();
+        Listeners.join(thread, 5_000);
+        NioConnection.closeQuietly(listener);
+    }
+}

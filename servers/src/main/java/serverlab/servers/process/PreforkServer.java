@@ -1,0 +1,72 @@
+package serverlab.servers.process;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.concurrent.atomic.LongAdder;
+
+import serverlab.servers.ServerOptions;
+import serverlab.servers.core.BlockingHttpConnection;
+import serverlab.servers.core.OpenConnections;
+import serverlab.servers.core.ServerContext;
+
+/**
+ * Prefork, as Apache httpd's prefork MPM: {@code options.workers()} single-threaded processes started up front,
+ * each serving one connection at a time and sleeping in {@code accept()} when idle; the supervisor replaces a
+ * worker that dies. Apache's children share one inherited listening socket; Java cannot pass a socket to a
+ * child, so each worker opens its own with SO_REUSEPORT, and the kernel picks the worker by a hash of the
+ * client's address and port: a new connection can wait behind a busy worker while another one sleeps.
+ */
+public final class PreforkServer extends MultiProcessServer {
+
+    public static final String NAME = "prefork";
+
+    private PreforkServer(ServerOptions options) throws IOException {
+        super(NAME, options);
+    }
+
+    public static PreforkServer start(ServerOptions options) throws IOException {
+        return startWorkers(new PreforkServer(options));
+    }
+
+    @Override
+    protected Process launchWorker(int slot, ServerOptions workerOptions) throws IOException {
+        return ChildJvm.start(Worker.jvmOptions(workerOptions), PreforkServer.class, WorkerConfig.toLines(workerOptions));
+    }
+
+    /** One worker process: accept, converse until the connection ends, accept again. */
+    public static void main(String[] args) throws IOException {
+        ServerOptions options = Worker.options(args);
+        ServerContext context = Worker.context(NAME, options);
+        LongAdder requests = context.stats().worker("pid " + ProcessHandle.current().pid());
+        OpenConnections connection = new OpenConnections(); // at most one
+        ServerSocket listener = Worker.listenBlocking(options);
+
+        WorkerLink link = WorkerLink.connect(() -> Worker.stats(context), drain -> {
+            Worker.haltAfter(drain);
+            context.startDraining();   // the current connection ends after its in-flight request
+            connection.closeIdle();
+            close(listener);           // unblocks accept(); queued, unaccepted connections are reset
+        }, () -> close(listener));
+        link.ready();
+
+        while (!listener.isClosed()) {
+            Socket client;
+            try {
+                client = listener.accept();
+            } catch (IOException closedByStop) {
+                break;
+            }
+            new BlockingHttpConnection(client, context, requests, connection).run();
+        }
+        System.exit(0);
+    }
+
+    private static void close(ServerSocket listener) {
+        try {
+            listener.close();
+        } catch (IOException e) {
+            // closing anyway
+        }
+    }
+}

@@ -1,0 +1,223 @@
+package serverlab.servers.process;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+import serverlab.servers.Server;
+import serverlab.servers.ServerOptions;
+import serverlab.servers.ServerStats;
+import serverlab.servers.Tracked;
+import serverlab.servers.control.ControlEndpoint;
+import serverlab.servers.core.BlockingHttpConnection;
+import serverlab.servers.core.OpenConnections;
+import serverlab.servers.core.ServerContext;
+import serverlab.servers.http.HttpRequest;
+import serverlab.servers.http.Response;
+import serverlab.servers.http.Status;
+
+/**
+ * Process per request, the CGI way (inetd and CGI servers forked per connection or request): for every request
+ * the server starts a fresh JVM running {@link CgiChild}, passes the request in environment variables and stdin,
+ * and relays what the child prints. No pool, no reuse: each response carries the cost of creating a process,
+ * and its {@value CgiChild#SERVED_BY} header names a new pid. Java cannot hand a socket to a child, so this
+ * process keeps the connection (one thread each) and the child sees only the request.
+ */
+public final class ProcessPerConnectionServer implements Server {
+
+    public static final String NAME = "process-per-connection";
+
+    private final ServerContext context;
+    private final ServerSocket listener;
+    private final OpenConnections connections = new OpenConnections();
+    private final Set<Process> children = ConcurrentHashMap.newKeySet();
+    private final LongAdder childrenStarted = new LongAdder();
+    private final LongAdder requests;
+    private ControlEndpoint control;
+    private volatile boolean closed;
+
+    @SuppressWarnings("this-escape") // runChild is only called once the acceptor runs, after construction
+    private ProcessPerConnectionServer(ServerOptions options) throws IOException {
+        context = new ServerContext(NAME, options, this::runChild);
+        requests = context.stats().worker("relay");
+        listener = new ServerSocket();
+        listener.bind(new InetSocketAddress(options.bindAddress(), options.port()), Worker.BACKLOG);
+    }
+
+    public static ProcessPerConnectionServer start(ServerOptions options) throws IOException {
+        ProcessPerConnectionServer server = new ProcessPerConnectionServer(options);
+        Thread.ofPlatform().name(NAME + "-accept").daemon().start(server::acceptLoop);
+        Tracked.register(server);
+        if (options.controlPort() >= 0) {
+            try {
+                server.control = ControlEndpoint.start(server, options);
+            } catch (IOException e) {
+                server.close();
+                throw e;
+            }
+        }
+        return server;
+    }
+
+    private void acceptLoop() {
+        while (!listener.isClosed()) {
+            Socket client;
+            try {
+                client = listener.accept();
+            } catch (IOException closed) {
+                return;
+            }
+            if (!context.admitsConnection()) {
+                BlockingHttpConnection.refuse(client, context, "too many connections");
+                continue;
+            }
+            // one relay thread per connection; the work itself happens in the child processes
+            BlockingHttpConnection connection = new BlockingHttpConnection(client, context, requests, connections);
+            Thread.ofPlatform().name(NAME + "-relay").daemon().start(connection);
+        }
+    }
+
+    /** Starts one child for one request, feeds it the request, returns its answer. */
+    private Response runChild(HttpRequest request) throws IOException, InterruptedException {
+        ProcessBuilder builder = ChildJvm.command(ChildJvm.FAST_START, CgiChild.class, WorkerConfig.toLines(context.options()));
+        Map<String, String> env = builder.environment();
+        env.clear(); // CGI children see the request, not the server's environment (think HTTP_PROXY)
+        env.put(CgiChild.PARENT_PID, String.valueOf(ProcessHandle.current().pid()));
+        env.put("GATEWAY_INTERFACE", "CGI/1.1");
+        env.put("REQUEST_METHOD", request.method());
+        env.put("REQUEST_URI", request.target());
+        env.put("PATH_INFO", request.path());
+        env.put("QUERY_STRING", request.query());
+        env.put("SERVER_PROTOCOL", request.version());
+        env.put("CONTENT_LENGTH", String.valueOf(request.body().length));
+        for (HttpRequest.Header header : request.headers()) {
+            env.putIfAbsent("HTTP_" + header.name().toUpperCase(java.util.Locale.ROOT).replace('-', '_'), header.value());
+        }
+        Process child = builder.start();
+        children.add(child);
+        childrenStarted.increment();
+        try (OutputStream toChild = child.getOutputStream(); InputStream fromChild = child.getInputStream()) {
+            toChild.write(request.body());
+            toChild.flush();
+            byte[] output = fromChild.readAllBytes();
+            child.waitFor(10, TimeUnit.SECONDS);
+            return parseCgiOutput(output, child);
+        } finally {
+            children.remove(child);
+            child.destroyForcibly();
+        }
+    }
+
+    // "Status: 200 OK\r\nContent-Type: …\r\n…\r\n\r\nbody" → Response
+    private static Response parseCgiOutput(byte[] output, Process child) {
+        String text = new String(output, StandardCharsets.ISO_8859_1);
+        int end = text.indexOf("\r\n\r\n");
+        if (end < 0) {
+            return Response.error(Status.INTERNAL_ERROR, "CGI child " + child.pid() + " answered no headers", false);
+        }
+        int status = Status.OK;
+        String contentType = Response.BINARY;
+        StringBuilder extra = new StringBuilder();
+        for (String line : text.substring(0, end).split("\r\n")) {
+            int colon = line.indexOf(':');
+            String name = line.substring(0, colon), value = line.substring(colon + 1).trim();
+            if (name.equalsIgnoreCase("Status")) {
+                status = Integer.parseInt(value.split(" ")[0]);
+            } else if (name.equalsIgnoreCase("Content-Type")) {
+                contentType = value;
+            } else {
+                extra.append(name).append(": ").append(value).append("\r\n");
+            }
+        }
+        ByteBuffer body = ByteBuffer.wrap(output, end + 4, output.length - end - 4).slice();
+        return new Response(status, contentType, body, extra.toString(), false);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public long pid() {
+        return ProcessHandle.current().pid();
+    }
+
+    @Override
+    public InetSocketAddress address() {
+        return (InetSocketAddress) listener.getLocalSocketAddress();
+    }
+
+    /** The CGI children running right now (one per request in progress). */
+    @Override
+    public List<Long> workerPids() {
+        return children.stream().map(Process::pid).toList();
+    }
+
+    @Override
+    public ServerStats stats() {
+        ServerStats relay = context.stats().snapshot();
+        return new ServerStats(relay.acceptedConnections(), relay.requests(), relay.activeConnections(), relay.errors(),
+                Map.of("child processes started", childrenStarted.sum()));
+    }
+
+    @Override
+    public void stopGracefully(Duration timeout) {
+        if (closed) {
+            return;
+        }
+        closeListener();
+        context.startDraining(); // in-flight requests finish and answer with Connection: close
+        connections.closeIdle();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (context.stats().activeConnections() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        close();
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        Tracked.unregister(this);
+        if (control != null) {
+            control.close();
+        }
+        closeListener();
+        connections.closeAll();
+        children.forEach(Process::destroyForcibly);
+    }
+
+    @Override
+    public String toString() {
+        return NAME + " on " + address();
+    }
+
+    private void closeListener() {
+        try {
+            listener.close();
+        } catch (IOException e) {
+            // closing anyway
+        }
+    }
+}

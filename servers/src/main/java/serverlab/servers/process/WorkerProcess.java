@@ -1,0 +1,136 @@
+package serverlab.servers.process;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** The parent's handle on one worker process: its pid, its ready signal, and stats/stop over the pipes. */
+public final class WorkerProcess {
+
+    private final Process process;
+    private final CompletableFuture<Void> ready = new CompletableFuture<>();
+    private final BlockingQueue<WorkerStats> statsReplies = new LinkedBlockingQueue<>();
+    private volatile WorkerStats lastStats;
+
+    private WorkerProcess(Process process) {
+        this.process = process;
+        this.lastStats = WorkerStats.none(process.pid());
+        Thread reader = new Thread(this::readReplies, "worker-" + process.pid() + "-stdout");
+        reader.setDaemon(true);
+        reader.start();
+        process.onExit().thenRun(() -> ready.completeExceptionally(
+                new IOException("worker " + process.pid() + " exited with status " + process.exitValue() + " before it was ready")));
+    }
+
+    public static WorkerProcess start(Process process) {
+        return new WorkerProcess(process);
+    }
+
+    private void readReplies() {
+        try (var lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII))) {
+            for (String line; (line = lines.readLine()) != null; ) {
+                if (line.startsWith(WorkerLink.READY)) {
+                    ready.complete(null);
+                } else if (line.startsWith(WorkerStats.PREFIX)) {
+                    statsReplies.offer(WorkerStats.parse(line));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // the worker died; onExit reports it
+        }
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    public CompletableFuture<Process> onExit() {
+        return process.onExit();
+    }
+
+    public void awaitReady(Duration timeout) throws IOException {
+        try {
+            ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        } catch (TimeoutException e) {
+            process.destroyForcibly();
+            throw new IOException("worker " + pid() + " not ready within " + timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for worker " + pid());
+        }
+    }
+
+    /** Asks the worker for its counters; a dead or slow worker yields the last answer it gave. */
+    public synchronized WorkerStats stats(Duration timeout) {
+        if (!process.isAlive()) {
+            return lastStats;
+        }
+        statsReplies.clear();
+        try {
+            send(WorkerLink.STATS);
+            WorkerStats reply = statsReplies.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (reply != null) {
+                lastStats = reply;
+            }
+        } catch (UncheckedIOException e) {
+            // died between isAlive and the write
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return lastStats;
+    }
+
+    /** Tells the worker to stop accepting and to drain its connections within {@code drain}. */
+    public void requestStop(Duration drain) {
+        try {
+            send(WorkerLink.STOP + drain.toMillis());
+        } catch (UncheckedIOException e) {
+            // already gone
+        }
+    }
+
+    /** Waits for the worker to exit; forces it after {@code timeout}. */
+    public void awaitExit(Duration timeout) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** SIGTERM: the worker's shutdown hook closes its sockets; follow with {@link #awaitExit}. */
+    public void requestTermination() {
+        process.destroy();
+    }
+
+    private void send(String command) {
+        synchronized (process) {
+            try {
+                OutputStream toWorker = process.getOutputStream();
+                toWorker.write((command + "\n").getBytes(StandardCharsets.US_ASCII));
+                toWorker.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,272 @@
+package serverlab.servers.reference;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import serverlab.servers.Server;
+import serverlab.servers.ServerOptions;
+import serverlab.servers.ServerStats;
+import serverlab.servers.Tracked;
+import serverlab.servers.control.ControlEndpoint;
+
+/**
+ * {@code nginx}: the real thing, for comparison rows. Debian's nginx is started in the
+ * foreground with a generated config in a temp directory: a master process and
+ * {@code workers} worker processes, each one event loop ({@code use epoll|poll} from
+ * {@code selector}), access log off. It answers {@code /hello} with {@code return 200} and
+ * exposes stub_status for {@link #stats()}; other paths are 404 (it does not run our handlers).
+ * Stopped by PID: SIGQUIT for a graceful stop, SIGTERM then SIGKILL for close().
+ */
+public final class NginxServer implements Server {
+
+    public static final Path NGINX = Path.of("/usr/sbin/nginx");
+    private static final String STATUS_PATH = "/serverlab_nginx_status";
+
+    private final ServerOptions options;
+    private final Path directory;
+    private final Process process;
+    private final InetSocketAddress address;
+    private ControlEndpoint control;
+
+    public NginxServer(ServerOptions options) throws IOException {
+        if (!Files.isExecutable(NGINX)) {
+            throw new IOException(NGINX + " not found: install it (apt-get install nginx-light) to use the nginx reference");
+        }
+        this.options = options;
+        int port = options.port() != 0 ? options.port() : freePort(options.bindAddress());
+        this.directory = Files.createTempDirectory("serverlab-nginx-");
+        Files.createDirectories(directory.resolve("logs"));
+        Files.writeString(directory.resolve("nginx.conf"), config(options, port, directory));
+        this.process = new ProcessBuilder(NGINX.toString(), "-p", directory + "/", "-c", directory.resolve("nginx.conf").toString(),
+                "-e", directory.resolve("logs/error.log").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(directory.resolve("logs/stdout.log").toFile())
+                .start();
+        this.address = new InetSocketAddress(options.bindAddress(), port);
+        awaitListening();
+        Tracked.register(this);
+        if (options.controlPort() >= 0) {
+            try {
+                control = ControlEndpoint.start(this, options);
+            } catch (IOException e) {
+                close();
+                throw e;
+            }
+        }
+    }
+
+    /** Where the control endpoint listens, or null when {@code controlPort} is -1. */
+    public InetSocketAddress controlAddress() {
+        return control == null ? null : control.address();
+    }
+
+    static String config(ServerOptions options, int port, Path directory) {
+        long idleSeconds = Math.max(1, options.idleTimeout().toSeconds());
+        return """
+                worker_processes %d;
+                daemon off;
+                master_process on;
+                pid %s/nginx.pid;
+                error_log %s/logs/error.log warn;
+                events {
+                    worker_connections %d;
+                    use %s;
+                }
+                http {
+                    access_log off;
+                    server_tokens off;
+                    keepalive_requests 1000000;
+                    keepalive_timeout %ds;
+                    client_header_timeout %ds;
+                    client_body_timeout %ds;
+                    client_max_body_size %d;
+                    client_body_temp_path %s/tmp-body;
+                    proxy_temp_path %s/tmp-proxy;
+                    fastcgi_temp_path %s/tmp-fastcgi;
+                    uwsgi_temp_path %s/tmp-uwsgi;
+                    scgi_temp_path %s/tmp-scgi;
+                    server {
+                        listen %s:%d backlog=4096;
+                        location = /hello {
+                            default_type "text/plain; charset=utf-8";
+                            return 200 "Hello, world!\\n";
+                        }
+                        location = %s {
+                            stub_status;
+                            allow 127.0.0.1;
+                            deny all;
+                        }
+                        location / {
+                            return 404;
+                        }
+                    }
+                }
+                """.formatted(options.workers(), directory, directory, Math.min(options.maxConnections(), 16_384),
+                options.selector(), idleSeconds, idleSeconds, idleSeconds, options.maxBodyBytes(),
+                directory, directory, directory, directory, directory, options.bindAddress(), port, STATUS_PATH);
+    }
+
+    private void awaitListening() throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                String log = readLog();
+                deleteDirectory();
+                throw new IOException("nginx exited with " + process.exitValue() + ":\n" + log);
+            }
+            try (Socket probe = new Socket(address.getAddress(), address.getPort())) {
+                return;
+            } catch (IOException notYet) {
+                sleep(20);
+            }
+        }
+        String log = readLog();
+        close();
+        throw new IOException("nginx did not start listening on " + address + " within 10 s:\n" + log);
+    }
+
+    @Override
+    public String name() {
+        return "nginx";
+    }
+
+    @Override
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    /** From stub_status: accepted connections, requests (including the status requests), active connections. */
+    @Override
+    public ServerStats stats() {
+        try {
+            String status = fetchStatus();
+            // "Active connections: 1 \nserver accepts handled requests\n 5 5 9 \nReading: 0 Writing: 1 Waiting: 0"
+            Matcher active = Pattern.compile("Active connections:\\s*(\\d+)").matcher(status);
+            Matcher counts = Pattern.compile("\\n\\s*(\\d+)\\s+(\\d+)\\s+(\\d+)").matcher(status);
+            if (active.find() && counts.find()) {
+                long requests = Long.parseLong(counts.group(3));
+                return new ServerStats(Long.parseLong(counts.group(1)), requests,
+                        Math.max(0, Integer.parseInt(active.group(1)) - 1), 0, Map.of("nginx", requests));
+            }
+        } catch (IOException | RuntimeException e) {
+            // stopped or unreachable: no counters
+        }
+        return new ServerStats(0, 0, 0, 0, Map.of());
+    }
+
+    private String fetchStatus() throws IOException {
+        try (Socket socket = new Socket(address.getAddress(), address.getPort())) {
+            socket.setSoTimeout(2000);
+            socket.getOutputStream().write(("GET " + STATUS_PATH + " HTTP/1.0\r\nHost: localhost\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            try (InputStream in = socket.getInputStream()) {
+                return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+            }
+        }
+    }
+
+    @Override
+    public long pid() {
+        return process.pid();
+    }
+
+    @Override
+    public List<Long> workerPids() {
+        try (Stream<ProcessHandle> children = process.toHandle().children()) {
+            return children.map(ProcessHandle::pid).sorted().toList();
+        }
+    }
+
+    /** SIGQUIT: nginx closes its listeners, lets workers finish in-flight requests, then exits. */
+    @Override
+    public void stopGracefully(Duration timeout) {
+        if (!process.isAlive()) {
+            close();
+            return;
+        }
+        try {
+            new ProcessBuilder("kill", "-QUIT", Long.toString(process.pid())).inheritIO().start().waitFor();
+            process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (IOException e) {
+            // fall through to the urgent stop
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        close();
+    }
+
+    /** SIGTERM (nginx's fast shutdown), SIGKILL to master and workers if they linger, then removes the temp directory. */
+    @Override
+    public void close() {
+        Tracked.unregister(this);
+        if (control != null) control.close();
+        List<ProcessHandle> workers;
+        try (Stream<ProcessHandle> children = process.toHandle().children()) {
+            workers = children.toList();
+        }
+        if (process.isAlive()) {
+            process.destroy();
+            try {
+                if (!process.waitFor(3, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(3, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+        workers.forEach(ProcessHandle::destroyForcibly);
+        deleteDirectory();
+    }
+
+    /** The generated configuration, for the curious. */
+    public String configuration() throws IOException {
+        return Files.readString(directory.resolve("nginx.conf"));
+    }
+
+    private String readLog() {
+        try {
+            return Files.readString(directory.resolve("logs/error.log")) + Files.readString(directory.resolve("logs/stdout.log"));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    private void deleteDirectory() {
+        try (Stream<Path> paths = Files.walk(directory)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a leftover temp directory is harmless
+        }
+    }
+
+    private static int freePort(String host) throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "nginx on " + address + " (pid " + process.pid() + ")";
+    }
+}
