@@ -33,6 +33,10 @@ public final class Main {
             System.out.print(USAGE);
             System.exit(args.length == 0 ? 2 : 0);
         }
+        if (args[0].equals("--train-cds")) {
+            trainClassData();
+            return;
+        }
         if (args[0].equals("install") || args[0].equals("uninstall")) {
             System.exit(KernelSpecInstaller.run(args));
         }
@@ -47,6 +51,9 @@ public final class Main {
     private static void run(Path connectionFile) throws Exception {
         quietLogging();
         System.setProperty("java.awt.headless", "true");
+        // Tablesaw and the Maven resolver log through SLF4J without a provider; its three-line
+        // "no providers" warning would land in the first cell that touches them.
+        if (System.getProperty("slf4j.internal.verbosity") == null) System.setProperty("slf4j.internal.verbosity", "ERROR");
         KernelConnectionProperties props = KernelConnectionProperties.parse(Files.readString(connectionFile));
         Connection connection = new Connection(props);
         String startup = System.getenv("SERVERLAB_STARTUP_SCRIPT");
@@ -61,6 +68,25 @@ public final class Main {
         ServerLabKernel kernel = new ServerLabKernel(connection, evaluator, background, History.openDefault());
         exitWithParent();
         kernel.serve();
+    }
+
+    /** The install command's training run: loads what a first cell loads, for the class-data archive. */
+    private static void trainClassData() {
+        quietLogging();
+        System.setProperty("java.awt.headless", "true");
+        CellEvaluator evaluator = new CellEvaluator(System.getProperty("java.class.path"), null);
+        CellRun run = new CellRun(1, null, null, true);
+        for (String cell : new String[] {"1 + 1", "System.out.println(\"warm\")",
+                "Table.create(\"t\", tech.tablesaw.api.IntColumn.create(\"n\", new int[] {1, 2, 3}))",
+                "QuickChart.getChart(\"t\", \"x\", \"y\", \"s\", new double[] {1, 2}, new double[] {3, 4})"}) {
+            if (evaluator.eval(cell, run) instanceof serverlab.kernel.eval.Outcome.Value value) {
+                serverlab.kernel.display.Renderers.render(value.value());
+            }
+        }
+        evaluator.complete("\"abc\".toUpp", 11);
+        evaluator.inspect("Math.max", 8);
+        evaluator.isComplete("for (int i = 0; i < 3; i++) {");
+        System.exit(0);
     }
 
     /** Jupyter names the process that started us; if it dies without shutting us down, go too. */

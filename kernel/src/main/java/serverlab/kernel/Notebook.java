@@ -17,6 +17,11 @@ public final class Notebook {
 
         void update(String displayId, Object value, String... mimeTypes);
 
+        /** Clears the output of the running cell; with {@code wait}, only when new output arrives. */
+        default void clear(boolean wait) {
+            throw new UnsupportedOperationException("clearOutput");
+        }
+
         @Override
         default String display(Object value) {
             return display(value, new String[0]);
@@ -51,6 +56,16 @@ public final class Notebook {
 
     public static void updateDisplay(String displayId, Object value, String... mimeTypes) {
         displayer().update(Objects.requireNonNull(displayId, "displayId"), value, mimeTypes);
+    }
+
+    /** Clears this cell's output so far. */
+    public static void clearOutput() {
+        displayer().clear(false);
+    }
+
+    /** Clears this cell's output when the next output arrives (no flicker in animations). */
+    public static void clearOutput(boolean wait) {
+        displayer().clear(wait);
     }
 
     private static Displayer displayer() {

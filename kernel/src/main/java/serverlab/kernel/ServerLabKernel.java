@@ -261,6 +261,7 @@ public final class ServerLabKernel {
         language.put("file_extension", ".jshell");
         language.put("pygments_lexer", "java");
         language.put("codemirror_mode", "text/x-java");
+        language.put("nbconvert_exporter", "script");
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("status", "ok");
         info.put("protocol_version", PROTOCOL_VERSION);

@@ -32,6 +32,16 @@ public final class DisplayPublisher implements Notebook.Displayer {
         publish("update_display_data", displayId, value, mimeTypes);
     }
 
+    @Override
+    public void clear(boolean wait) {
+        CellRun run = CellRun.current();
+        if (run != null && run.isActive()) {
+            if (run.silent()) return;
+            run.streams().flush();
+        }
+        iopub.publish(run != null ? run.request() : lastRequest.get(), "clear_output", Map.of("wait", wait));
+    }
+
     private void publish(String msgType, String id, Object value, String... mimeTypes) {
         CellRun run = CellRun.current();
         if (run != null && run.isActive()) {

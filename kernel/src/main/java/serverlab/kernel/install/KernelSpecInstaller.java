@@ -281,14 +281,47 @@ public final class KernelSpecInstaller {
             Files.copy(jar, tmp, StandardCopyOption.REPLACE_EXISTING);
             moveReplacing(tmp, installedJar);
         }
-        // The CDS archive describes the old jar's classes; the first start of the new jar rebuilds it.
+        // The CDS archive describes the old jar's classes: rebuild it from a training run now.
         Files.deleteIfExists(kernelDir.resolve(CDS_ARCHIVE_NAME));
+        trainClassDataArchive(options.java(), kernelDir);
 
         JsonObject spec = kernelJson(options, kernelDir, startupScript);
         String json = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(spec) + "\n";
         Files.writeString(kernelDir.resolve("kernel.json"), json, StandardCharsets.UTF_8);
 
         writeLogos(kernelDir);
+    }
+
+    /**
+     * Writes the AppCDS archive once, at install time, from a run that starts JShell and
+     * renders a table and a chart. Kernels only ever read it: an archive that running kernels
+     * rewrite at exit (-XX:+AutoCreateSharedArchive) crashed a JVM that mapped it mid-write.
+     * A failed training run only costs start-up time, so it is reported, not fatal.
+     */
+    static void trainClassDataArchive(Path java, Path kernelDir) {
+        Path archive = kernelDir.resolve(CDS_ARCHIVE_NAME);
+        Path tmp = kernelDir.resolve(CDS_ARCHIVE_NAME + ".tmp");
+        List<String> command = new ArrayList<>(List.of(java.toString(), "-XX:ArchiveClassesAtExit=" + tmp));
+        command.addAll(defaultJvmOptions(kernelDir).stream().filter(o -> !o.startsWith("-XX:SharedArchiveFile")).toList());
+        command.addAll(List.of("-jar", kernelDir.resolve(JAR_NAME).toString(), "--train-cds"));
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            boolean done = process.waitFor(180, TimeUnit.SECONDS);
+            if (!done) process.destroyForcibly();
+            if (done && process.exitValue() == 0 && Files.size(tmp) > 0) {
+                moveReplacing(tmp, archive);
+            } else {
+                System.err.println("note: no class-data archive (training run failed); the kernel starts a little slower");
+            }
+        } catch (IOException | InterruptedException e) {
+            System.err.println("note: no class-data archive (" + e.getMessage() + "); the kernel starts a little slower");
+        } finally {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+            }
+        }
     }
 
     static JsonObject kernelJson(Options options, Path kernelDir, Path startupScript) {
@@ -325,15 +358,19 @@ public final class KernelSpecInstaller {
      */
     static List<String> defaultJvmOptions(Path kernelDir) {
         List<String> options = new ArrayList<>();
-        // -XX:+AutoCreateSharedArchive needs JDK 19+; install() already insists on MIN_JAVA (21).
+        // Written by trainClassDataArchive at install time; -Xshare:auto ignores a missing or stale one.
         options.add("-XX:SharedArchiveFile=" + kernelDir.resolve(CDS_ARCHIVE_NAME));
-        options.add("-XX:+AutoCreateSharedArchive");
         options.add("-Xshare:auto");
         // --enable-native-access makes the JDK's base archive report a harmless property mismatch as
         // "[error][cds]" on stdout at every start (JDK 25); CDS problems are never fatal with -Xshare:auto.
         options.add("-Xlog:cds=off");
         options.add("-Dfile.encoding=UTF-8");
         options.add("--enable-native-access=ALL-UNNAMED"); // native calls from notebooks (FFM, JNI) without JDK 22+ warnings
+        // Each JShell compile leaves tens of MB of garbage; without these, G1 grows the heap to
+        // gigabytes over a session. Shrink after collections and collect when the kernel is idle.
+        options.add("-XX:MinHeapFreeRatio=10");
+        options.add("-XX:MaxHeapFreeRatio=30");
+        options.add("-XX:G1PeriodicGCInterval=5000");
         return options;
     }
 

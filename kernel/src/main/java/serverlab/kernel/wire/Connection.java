@@ -52,7 +52,18 @@ public final class Connection implements AutoCloseable {
     private static Message<?> message(java.util.List<byte[]> identities, MessageContext parent, String msgType, Map<String, Object> content) {
         MessageType type = MessageType.getType(msgType);
         if (type == MessageType.UNKNOWN) throw new IllegalArgumentException("unknown message type " + msgType);
-        return new Message(identities, new Header<>(parent, type), parent == null ? null : parent.getHeader(), null, content, null);
+        return new Message(identities, header(type), parent == null ? null : parent.getHeader(), null, content, null);
+    }
+
+    /** The kernel's own session id, as the protocol asks (not the client's). */
+    private static final String SESSION = java.util.UUID.randomUUID().toString();
+
+    /** basekernel's timestamps have minute precision; front ends time cells from these, so use microseconds. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Header<?> header(MessageType type) {
+        String now = java.time.format.DateTimeFormatter.ISO_INSTANT.format(java.time.Instant.now());
+        return new Header(java.util.UUID.randomUUID().toString(), "kernel", SESSION,
+                new io.github.spencerpark.jupyter.messages.KernelTimestamp(now), type, Header.PROTOCOL_VERISON);
     }
 
     @Override

@@ -79,6 +79,8 @@ public final class ServersCli implements Callable<Integer> {
         ServerOptions options = new ServerOptions(bind, port, workers, threads, queue, selector, maxConnections,
                 Duration.ofMillis(idleTimeoutMs), maxHeaderBytes, maxBodyBytes, dataDir, controlPort);
         Server server = Servers.start(name, options);
+        // Our hook stops it gracefully; Tracked's own hook would close it at once, in parallel.
+        serverlab.servers.Tracked.unregister(server);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread stopper = new Thread(() -> {
             server.stopGracefully(Duration.ofMillis(drainTimeoutMs));

@@ -186,8 +186,13 @@ public final class Reactor implements Runnable {
     /** Thread-safe. Graceful: stop accepting, close idle connections, end once the others have answered. */
     public void drain() {
         execute(() -> {
+            // Connections the kernel has already completed are clients waiting for us: take them in
+            // (their requests get answered below if they have arrived), then stop listening.
+            if (listener != null) {
+                acceptReady();
+                NioConnection.closeQuietly(listener);
+            }
             draining = true;
-            if (listener != null) NioConnection.closeQuietly(listener);
             for (SelectionKey key : new ArrayList<>(selector.keys())) {
                 if (key.attachment() instanceof NioConnection connection) connection.closeIfIdle();
             }

@@ -6,10 +6,13 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.LongAdder;
 
 import serverlab.servers.core.ServerContext;
@@ -23,6 +26,8 @@ import serverlab.servers.http.Status;
 /**
  * One non-blocking connection of a single-threaded event loop: read what arrived, parse, handle, write as much
  * as the socket takes, and wait for OP_WRITE when it takes less. Pipelined requests are answered in order.
+ * A loop with a request pool (IIS-style, the loop playing HTTP.sys) hands each parsed request to a pool thread
+ * and stops reading that connection until the answer is back; without one (nginx-style) it handles it itself.
  */
 final class EventLoopConnection {
 
@@ -36,16 +41,17 @@ final class EventLoopConnection {
     private ByteBuffer rest;                                        // body beyond what fit in out
     private boolean closeAfterWrite;
     private boolean answeredOne;
-    private long lastActivity = System.nanoTime();
+    private boolean awaitingWork; // a pool thread has its request
+    private long deadline; // a request must arrive whole by then (408), an idle connection is closed then
 
     private EventLoopConnection(SocketChannel channel, Loop loop) {
         this.channel = channel;
         this.loop = loop;
         this.parser = loop.context.newParser();
+        this.deadline = System.nanoTime() + loop.context.idleTimeoutNanos();
     }
 
     void onReady(SelectionKey key) {
-        lastActivity = System.nanoTime();
         try {
             if (key.isWritable() && !flush()) {
                 return;
@@ -67,30 +73,70 @@ final class EventLoopConnection {
     private void answerBuffered() throws IOException {
         in.flip();
         try {
-            while (!closeAfterWrite) {
+            while (!closeAfterWrite && !awaitingWork) {
                 HttpRequest request;
-                Response response;
                 try {
                     request = parser.parse(in);
-                    if (request == null) {
-                        break;
-                    }
-                    response = loop.context.handle(request, loop.requests);
                 } catch (HttpParseException e) {
                     encode(loop.context.reject(e, loop.requests), false, false, false);
                     flush(); // closes the connection once the error response is out
                     break;
                 }
-                answeredOne = true;
-                encode(response, loop.context.keepAlive(request, response), request.minorVersion() == 0, request.isHead());
-                if (!flush()) {
+                if (request == null) {
+                    break;
+                }
+                if (loop.pool != null) {
+                    offload(request);
+                } else if (!answer(request, loop.context.handle(request, loop.requests))) {
                     break;
                 }
             }
         } finally {
             in.compact();
         }
+        if (!parser.inProgress()) {
+            deadline = System.nanoTime() + loop.context.idleTimeoutNanos(); // a trickled request does not extend it
+        }
         if (closeAfterWrite && out == null) {
+            close();
+        }
+    }
+
+    /** Encodes and writes one answer; true when all of it went out. */
+    private boolean answer(HttpRequest request, Response response) throws IOException {
+        answeredOne = true;
+        encode(response, loop.context.keepAlive(request, response), request.minorVersion() == 0, request.isHead());
+        return flush();
+    }
+
+    // Queues the request to the pool (as HTTP.sys queues it to w3wp); the answer comes back through loop.completed.
+    private void offload(HttpRequest request) throws IOException {
+        awaitingWork = true;
+        channel.keyFor(loop.selector).interestOps(0); // read nothing more until this answer is out
+        try {
+            loop.pool.execute(() -> {
+                Response response = loop.context.handle(request, loop.requests);
+                loop.completed.add(() -> complete(request, response));
+                loop.selector.wakeup();
+            });
+        } catch (RejectedExecutionException queueFull) {
+            awaitingWork = false;
+            loop.context.stats().requestAnswered(loop.requests, Status.SERVICE_UNAVAILABLE);
+            answer(request, Response.error(Status.SERVICE_UNAVAILABLE, "request queue full", true));
+        }
+    }
+
+    // Loop thread: a pool thread answered; send it, then go on with pipelined requests already read.
+    private void complete(HttpRequest request, Response response) {
+        awaitingWork = false;
+        if (!loop.open.contains(this)) {
+            return; // closed meanwhile
+        }
+        try {
+            if (answer(request, response)) {
+                answerBuffered();
+            }
+        } catch (IOException e) {
             close();
         }
     }
@@ -106,7 +152,9 @@ final class EventLoopConnection {
     /** Writes pending output; true when all of it went out (then waits for reads again), false if OP_WRITE is needed. */
     private boolean flush() throws IOException {
         while (out != null) {
-            channel.write(out);
+            if (channel.write(out) > 0) {
+                deadline = System.nanoTime() + loop.context.idleTimeoutNanos(); // progress: the client is reading
+            }
             if (out.hasRemaining()) {
                 channel.keyFor(loop.selector).interestOps(SelectionKey.OP_WRITE);
                 return false;
@@ -123,7 +171,7 @@ final class EventLoopConnection {
     }
 
     private boolean idleBetweenRequests() {
-        return out == null && in.position() == 0 && !parser.inProgress();
+        return !awaitingWork && out == null && in.position() == 0 && !parser.inProgress();
     }
 
     private void close() {
@@ -137,19 +185,50 @@ final class EventLoopConnection {
         }
     }
 
-    /** The loop's state: its connections, and the stop flag set from the worker's command thread. */
+    /** The loop's state: its connections, the answers pool threads hand back, the stop flag set from the worker's command thread. */
     static final class Loop {
         final Selector selector;
         final ServerContext context;
         final LongAdder requests;
+        final ExecutorService pool; // null: handlers run on the loop thread
         final Set<EventLoopConnection> open = new HashSet<>();
+        final Queue<Runnable> completed = new ConcurrentLinkedQueue<>();
         private volatile boolean stopRequested;
         private long lastSweep = System.nanoTime();
 
-        Loop(Selector selector, ServerContext context, LongAdder requests) {
+        Loop(Selector selector, ServerContext context, LongAdder requests, ExecutorService pool) {
             this.selector = selector;
             this.context = context;
             this.requests = requests;
+            this.pool = pool;
+        }
+
+        /** Serves {@code listener} until a requested stop has drained every connection. */
+        void run(ServerSocketChannel listener) throws IOException {
+            listener.register(selector, SelectionKey.OP_ACCEPT);
+            while (!finished()) {
+                selector.select(250);
+                if (stopRequested && listener.isOpen()) {
+                    acceptPending(listener); // connections already queued to this worker are served, not reset
+                    listener.close();
+                    context.startDraining();
+                }
+                for (SelectionKey key : selector.selectedKeys()) {
+                    if (!key.isValid()) {
+                        continue;
+                    }
+                    if (key.isAcceptable()) {
+                        acceptPending(listener);
+                    } else {
+                        ((EventLoopConnection) key.attachment()).onReady(key);
+                    }
+                }
+                selector.selectedKeys().clear();
+                for (Runnable answer; (answer = completed.poll()) != null; ) {
+                    answer.run();
+                }
+                closeExpired();
+            }
         }
 
         void requestStop() {
@@ -157,15 +236,11 @@ final class EventLoopConnection {
             selector.wakeup();
         }
 
-        boolean stopRequested() {
-            return stopRequested;
-        }
-
-        boolean finished() {
+        private boolean finished() {
             return stopRequested && context.draining() && open.isEmpty();
         }
 
-        void acceptPending(ServerSocketChannel listener) throws IOException {
+        private void acceptPending(ServerSocketChannel listener) throws IOException {
             for (SocketChannel client; (client = listener.accept()) != null; ) {
                 if (!context.admitsConnection()) {
                     refuse(client);
@@ -192,18 +267,19 @@ final class EventLoopConnection {
         }
 
         /**
-         * Closes connections silent for longer than {@code idleTimeout} (408 if a request had started), and, while
-         * draining, keep-alive connections waiting between requests. Runs at most every 100 ms.
+         * Answers 408 and closes when a request has not arrived whole within the idle timeout (counted from the
+         * accept or the previous answer, however slowly it trickles in), closes idle keep-alive connections and, while draining,
+         * connections waiting between requests. Runs at most every 100 ms.
          */
-        void closeExpired(Duration idleTimeout) {
+        private void closeExpired() {
             long now = System.nanoTime();
             if (now - lastSweep < 100_000_000L && !context.draining()) {
                 return;
             }
             lastSweep = now;
             for (EventLoopConnection c : new ArrayList<>(open)) {
-                boolean silent = now - c.lastActivity > idleTimeout.toNanos();
-                if (silent && c.parser.inProgress()) {
+                boolean silent = !c.awaitingWork && now - c.deadline > 0; // a handler may take its time
+                if (silent && c.out == null && (c.parser.inProgress() || !c.answeredOne)) {
                     c.encode(context.timedOut(requests), false, false, false);
                     try {
                         c.flush();

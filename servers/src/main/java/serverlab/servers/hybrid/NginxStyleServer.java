@@ -3,10 +3,8 @@ package serverlab.servers.hybrid;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
@@ -71,10 +69,8 @@ public final class NginxStyleServer extends MultiProcessServer {
         ServerOptions options = WorkerConfig.fromLines(Files.readAllLines(Path.of(args[0])));
         ServerContext context = Worker.context(NAME, options);
         LongAdder requests = context.stats().worker("pid " + ProcessHandle.current().pid());
-        Selector selector = Selector.open();
         ServerSocketChannel listener = Worker.listenNonBlocking(options);
-        listener.register(selector, SelectionKey.OP_ACCEPT);
-        EventLoopConnection.Loop loop = new EventLoopConnection.Loop(selector, context, requests);
+        EventLoopConnection.Loop loop = new EventLoopConnection.Loop(Selector.open(), context, requests, null);
 
         WorkerLink link = WorkerLink.connect(() -> Worker.stats(context), drain -> {
             Worker.haltAfter(drain);
@@ -82,26 +78,7 @@ public final class NginxStyleServer extends MultiProcessServer {
         }, () -> { }); // on SIGTERM the kernel closes the loop's sockets at exit
         link.ready();
 
-        while (!loop.finished()) {
-            selector.select(250);
-            if (loop.stopRequested() && listener.isOpen()) {
-                loop.acceptPending(listener); // connections already queued to this worker are served, not reset
-                listener.close();
-                context.startDraining();
-            }
-            for (SelectionKey key : selector.selectedKeys()) {
-                if (!key.isValid()) {
-                    continue;
-                }
-                if (key.isAcceptable()) {
-                    loop.acceptPending(listener);
-                } else {
-                    ((EventLoopConnection) key.attachment()).onReady(key);
-                }
-            }
-            selector.selectedKeys().clear();
-            loop.closeExpired(options.idleTimeout());
-        }
+        loop.run(listener);
         System.exit(0);
     }
 }

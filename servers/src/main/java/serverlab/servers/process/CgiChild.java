@@ -50,8 +50,10 @@ public final class CgiChild {
         }
 
         OutputStream stdout = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 16 << 10);
+        // Content-Length too: for HEAD no body follows (RFC 3875 4.3.2), yet the server must announce its length
         String head = "Status: " + response.status() + " " + Status.reason(response.status()) + "\r\n"
                 + "Content-Type: " + response.contentType() + "\r\n"
+                + "Content-Length: " + response.bodyLength() + "\r\n"
                 + SERVED_BY + ": " + ProcessHandle.current().pid() + "\r\n"
                 + response.extraHeaders() + "\r\n";
         stdout.write(head.getBytes(StandardCharsets.ISO_8859_1));

@@ -113,15 +113,15 @@ public final class ProcessPerConnectionServer implements Server {
             toChild.flush();
             byte[] output = fromChild.readAllBytes();
             child.waitFor(10, TimeUnit.SECONDS);
-            return parseCgiOutput(output, child);
+            return parseCgiOutput(output, request.isHead(), child);
         } finally {
             children.remove(child);
             child.destroyForcibly();
         }
     }
 
-    // "Status: 200 OK\r\nContent-Type: …\r\n…\r\n\r\nbody" → Response
-    private static Response parseCgiOutput(byte[] output, Process child) {
+    // "Status: 200 OK\r\nContent-Type: …\r\nContent-Length: …\r\n…\r\n\r\nbody" → Response
+    private static Response parseCgiOutput(byte[] output, boolean head, Process child) {
         String text = new String(output, StandardCharsets.ISO_8859_1);
         int end = text.indexOf("\r\n\r\n");
         if (end < 0) {
@@ -129,6 +129,7 @@ public final class ProcessPerConnectionServer implements Server {
         }
         int status = Status.OK;
         String contentType = Response.BINARY;
+        int contentLength = 0;
         StringBuilder extra = new StringBuilder();
         for (String line : text.substring(0, end).split("\r\n")) {
             int colon = line.indexOf(':');
@@ -137,11 +138,15 @@ public final class ProcessPerConnectionServer implements Server {
                 status = Integer.parseInt(value.split(" ")[0]);
             } else if (name.equalsIgnoreCase("Content-Type")) {
                 contentType = value;
+            } else if (name.equalsIgnoreCase("Content-Length")) {
+                contentLength = Integer.parseInt(value); // the writer sets its own from the body; HEAD needs it
             } else {
                 extra.append(name).append(": ").append(value).append("\r\n");
             }
         }
-        ByteBuffer body = ByteBuffer.wrap(output, end + 4, output.length - end - 4).slice();
+        // HEAD: the child sent no body; a placeholder of the announced length, which the writer never sends
+        ByteBuffer body = head ? ByteBuffer.allocate(contentLength)
+                : ByteBuffer.wrap(output, end + 4, output.length - end - 4).slice();
         return new Response(status, contentType, body, extra.toString(), false);
     }
 

@@ -1,0 +1,109 @@
+"""The ServerLab kernel in a real JupyterLab 4 page (Debian chromium, headless, via Playwright).
+
+One JupyterLab server for this module (fixture ``lab``); every test writes its own notebook, opens it in a
+fresh browser context, and the fixture shuts its kernel down afterwards, so tests do not depend on each other.
+Run: .venv/bin/python -m pytest -q tests/browser
+"""
+from __future__ import annotations
+
+import shutil
+import time
+
+import pytest
+
+from .conftest import NOTEBOOK_TIMEOUT, REPO, error_outputs, new_notebook
+
+STDERR = "[data-mime-type='application/vnd.jupyter.stderr']"
+IMAGE = ".jp-OutputArea-output.jp-RenderedImage img"
+WELCOME = REPO / "notebooks" / "00-welcome.ipynb"
+
+TOUR = [
+    "1 + 1",
+    'System.out.println("hello from java")',
+    'tech.tablesaw.api.Table.create("t", tech.tablesaw.api.IntColumn.create("n", new int[]{1,2,3}))',
+    'org.knowm.xchart.QuickChart.getChart("T","x (s)","y (ms)","s", new double[]{1,2}, new double[]{3,4})',
+    'String id = display("before update");\nupdateDisplay(id, "after update");',
+]
+
+
+def output_text(page, cell_index: int) -> str:
+    """Visible text of one cell's outputs (DOM, as the user sees it; without the "[n]:" prompt)."""
+    outs = page.locator(".jp-Notebook .jp-Cell").nth(cell_index).locator(".jp-OutputArea-output")
+    return "\n".join(outs.all_inner_texts())
+
+
+def test_run_all_renders_every_output_kind(notebook, tmp_path):
+    nb = notebook("tour.ipynb").write(new_notebook(TOUR)).open()
+    page = nb.page
+    nb.command("application:toggle-left-area")  # more room for the screenshot
+    t0 = time.monotonic()
+    state = nb.run_all()
+    took = time.monotonic() - t0
+    shot = nb.screenshot("tour.png", tmp_path)
+
+    assert not error_outputs(state), error_outputs(state)
+    assert [c["count"] for c in state["cells"]] == list(range(1, len(TOUR) + 1)), state["cells"]
+    assert page.locator(STDERR).count() == 0, page.locator(STDERR).all_inner_texts()
+
+    assert output_text(page, 0).strip() == "2"
+    assert "hello from java" in output_text(page, 1)
+    table = page.locator(".jp-Notebook .jp-Cell").nth(2).locator(".jp-RenderedHTMLCommon table")
+    assert table.count() == 1, f"no HTML table rendered; output: {output_text(page, 2)!r}"
+    assert table.locator("tbody tr").count() == 3
+    img = page.locator(".jp-Notebook .jp-Cell").nth(3).locator(IMAGE)
+    assert img.count() == 1, f"no image output; output: {output_text(page, 3)!r}"
+    width = img.evaluate("i => i.complete ? i.naturalWidth : 0")
+    assert width > 0, "chart image did not decode"
+    shown = output_text(page, 4)
+    assert "after update" in shown and "before update" not in shown, shown
+    assert nb.status_text().replace("\n", " ").count("| Idle") == 1
+    print(f"[browser] run-all of {len(TOUR)} cells took {took:.1f} s; screenshot {shot}")
+
+
+def test_interrupt_from_toolbar_keeps_kernel_alive(notebook):
+    nb = notebook("interrupt.ipynb").write(new_notebook(["while (true) {}", "int after = 7; after"])).open()
+    page = nb.page
+    page.evaluate("() => { window.jupyterapp.shell.currentWidget.content.activeCellIndex = 0; }")
+    nb.command("notebook:run-cell")
+    page.wait_for_function(
+        "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'busy'",
+        timeout=20_000)
+    time.sleep(1.5)  # the loop is really spinning
+    assert nb.state()["cells"][0]["count"] is None, "the infinite loop finished on its own?"
+
+    t0 = time.monotonic()
+    page.locator(".jp-NotebookPanel-toolbar jp-button[data-command='notebook:interrupt-kernel']").click()
+    nb.wait_executed(timeout=30, indices=[0])
+    nb.wait_idle(30)
+    took = time.monotonic() - t0
+
+    page.evaluate("() => { window.jupyterapp.shell.currentWidget.content.activeCellIndex = 1; }")
+    nb.command("notebook:run-cell")
+    state = nb.wait_executed(timeout=30, indices=[1])
+    second = state["cells"][1]
+    assert not error_outputs({"cells": [second]}), error_outputs({"cells": [second]})
+    assert output_text(page, 1).strip() == "7", output_text(page, 1)
+    nb.wait_idle(10)
+    first = state["cells"][0]["outputs"]
+    print(f"[browser] interrupt → idle in {took:.2f} s; interrupted cell output: "
+          f"{[(o.get('output_type'), o.get('ename'), o.get('evalue')) for o in first]}")
+
+
+def test_welcome_notebook_runs_in_quick_mode(notebook, lab):
+    if not WELCOME.exists():
+        pytest.skip(f"{WELCOME.relative_to(REPO)} does not exist yet")
+    # A temp copy of notebooks/ (relative paths keep working; saving does not touch the repo).
+    shutil.copytree(REPO / "notebooks", lab.root / "welcome",
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "*.html"))
+    nb = notebook("welcome/00-welcome.ipynb").open()
+    t0 = time.monotonic()
+    state = nb.run_all(timeout=NOTEBOOK_TIMEOUT)
+    took = time.monotonic() - t0
+    page = nb.page
+    assert not error_outputs(state), "\n".join(error_outputs(state))
+    pending = [c["index"] for c in state["cells"] if c["count"] is None]
+    assert not pending, f"cells never ran: {pending}"
+    assert page.locator(STDERR).count() == 0, page.locator(STDERR).all_inner_texts()
+    images = page.locator(IMAGE)
+    assert images.count() >= 1, "00-welcome rendered no image output"
+    print(f"[browser] 00-welcome: {len(state['cells'])} code cells, {images.count()} images, {took:.1f} s")
