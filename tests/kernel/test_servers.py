@@ -10,9 +10,7 @@ from conftest import java_defined
 
 
 def require_servers(kernel):
-    # TODO(lead): remove this skip once the servers module is always in the kernel build.
-    if not java_defined(kernel, "serverlab.servers.Servers"):
-        pytest.skip("serverlab.servers.Servers is not on the kernel's class path yet (servers module not in the build)")
+    assert java_defined(kernel, "serverlab.servers.Servers"), "serverlab.servers.Servers is not on the kernel's class path"
 
 
 def port_of(ex) -> int:
@@ -47,8 +45,7 @@ def test_start_server(kernel):
 
 def require_server_name(kernel, name):
     names = kernel.run("Servers.names()").ok().text
-    if f'{name}' not in names:
-        pytest.skip(f"no server named {name!r} in the registry yet: {names}")
+    assert f'{name}' in names, f"no server named {name!r} in the registry: {names}"
 
 
 @pytest.mark.parametrize("name", ["thread-pool", "prefork"])

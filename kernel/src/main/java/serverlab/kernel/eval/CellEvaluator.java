@@ -120,7 +120,8 @@ public final class CellEvaluator {
                     }
                     if (showsValue(snippet)) {
                         value = control.takeLastValue();
-                        hasValue = true;
+                        // System.out.printf(...) returns the stream: a call made for its output, not its value.
+                        hasValue = !(value instanceof java.io.PrintStream || value instanceof java.io.PrintWriter);
                     }
                 }
             }

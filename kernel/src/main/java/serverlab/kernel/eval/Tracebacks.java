@@ -53,15 +53,22 @@ final class Tracebacks {
         return new Outcome.Failure("CompileError", first, lines);
     }
 
+    /** JShell's generated wrapper names ("REPL.$JShell$23.results") mean nothing to a reader. */
+    private static final java.util.regex.Pattern WRAPPER = java.util.regex.Pattern.compile("REPL\\.\\$JShell\\$\\d+[A-Z]?\\.");
+
+    static String scrub(String message) {
+        return message == null ? null : WRAPPER.matcher(message).replaceAll("");
+    }
+
     Outcome.Failure runtimeError(JShellException exception, int currentCell) {
         List<String> lines = new ArrayList<>();
         String ename = name(exception);
-        String evalue = exception.getMessage() == null ? "" : exception.getMessage();
+        String evalue = exception.getMessage() == null ? "" : scrub(exception.getMessage());
         Throwable t = exception;
         boolean first = true;
         while (t != null) {
             String name = t instanceof JShellException j ? name(j) : t.getClass().getName();
-            String message = t.getMessage();
+            String message = scrub(t.getMessage());
             lines.add((first ? "" : "Caused by: ") + BOLD_RED + name + RESET + (message == null ? "" : ": " + message));
             appendFrames(lines, t.getStackTrace(), currentCell);
             first = false;

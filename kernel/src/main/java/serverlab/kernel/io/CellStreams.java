@@ -56,6 +56,13 @@ public final class CellStreams {
         write(name, bytes, 0, bytes.length);
     }
 
+    /** True when the buffered text ends mid-line (printf writes a line in several pieces). */
+    synchronized boolean endsMidLine() {
+        if (pending.isEmpty()) return false;
+        StringBuilder last = pending.get(pending.size() - 1).text;
+        return !last.isEmpty() && last.charAt(last.length() - 1) != '\n';
+    }
+
     /** Sends everything buffered so far, in order; callers use it before results and replies. */
     public void flush() {
         synchronized (sendLock) {

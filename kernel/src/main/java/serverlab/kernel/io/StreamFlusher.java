@@ -1,13 +1,16 @@
 package serverlab.kernel.io;
 
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One daemon thread that sends buffered cell output as soon as it can. No timer: while
  * one batch is on the wire the next one grows, so a slow trickle goes out line by line
- * and a flood goes out in large messages.
+ * and a flood goes out in large messages. Only a half-written line waits, briefly.
  */
 public final class StreamFlusher {
+    private static final long LINE_GRACE_NANOS = 2_000_000;
+
     private final LinkedBlockingQueue<CellStreams> ready = new LinkedBlockingQueue<>();
 
     public StreamFlusher() {
@@ -23,7 +26,11 @@ public final class StreamFlusher {
     private void run() {
         while (true) {
             try {
-                ready.take().flush();
+                CellStreams streams = ready.take();
+                // A line still being written (printf, print in a loop) gets 2 ms to finish, so
+                // saved notebooks do not hold lines cut in pieces; the cell's end flushes anyway.
+                if (streams.endsMidLine()) LockSupport.parkNanos(LINE_GRACE_NANOS);
+                streams.flush();
             } catch (InterruptedException e) {
                 return;
             } catch (Throwable e) {

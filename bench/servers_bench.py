@@ -1,0 +1,269 @@
+"""bench/servers: every ServerLab architecture vs nginx (1 and 2 workers) with wrk on /hello.
+
+Run through bench/servers (finds the JDK, builds the jar, checks wrk, raises `ulimit -n`).
+Servers run from the CLI (`java -jar servers.jar NAME --port 0`), each in its own process
+group, and are stopped by PID (SIGTERM, then SIGKILL to that group) when the run ends, also
+on Ctrl-C or an error. Targets are measured round-robin per connection level, so drift on a
+shared machine hits them alike. Standard library only.
+"""
+import argparse
+import os
+import re
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+REFERENCES = {"nginx", "netty", "jetty", "jetty-virtual"}   # not architectures; nginx is added explicitly
+NGINX1, NGINX2 = "nginx-1-worker", "nginx-2-workers"
+QUICK_TARGETS = [NGINX1, NGINX2, "event-loop", "multi-reactor", "nginx-style", "virtual-threads"]
+SKIP = {("process-per-connection", 1000): "skipped: one JVM per request",
+        ("iterative", 1000): "skipped: serializes every connection"}
+SHORT = {"process-per-connection": 3}    # max seconds per run, and no warm-up (nothing to warm: a JVM per request)
+WRK_TIMEOUT = {"process-per-connection": "30s"}   # a JVM start per request takes longer than wrk's default 2 s
+IDLE_TIMEOUT_MS = 300_000                # so idle connections opened on a slow machine are not timed out meanwhile
+REQUEST = b"GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+
+
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return " ".join(f.read().split()[:3])
+
+
+class Servers:
+    """Starts the targets in parallel from the CLI; stop_all() ends each by its PID."""
+
+    def __init__(self, java, jar, logdir):
+        self.java, self.jar, self.logdir, self.procs = java, jar, logdir, {}
+
+    def start(self, target):
+        name, workers = ("nginx", target[6]) if target in (NGINX1, NGINX2) else (target, None)
+        cmd = [self.java, "-jar", self.jar, name, "--bind", "127.0.0.1", "--port", "0",
+               "--idle-timeout-ms", str(IDLE_TIMEOUT_MS), "--drain-timeout-ms", "2000"]
+        if workers:
+            cmd += ["--workers", workers]
+        log = open(os.path.join(self.logdir, target + ".log"), "w+")
+        self.procs[target] = (subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                               start_new_session=True), log)
+
+    def await_port(self, target, timeout=120):
+        proc, log = self.procs[target]
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            log.seek(0)
+            text = log.read()
+            m = re.search(r"listening on http://127\.0\.0\.1:(\d+)", text)
+            if m:
+                return int(m.group(1))
+            if proc.poll() is not None:
+                raise RuntimeError(f"{target} exited with {proc.returncode}: {text.strip()[-400:]}")
+            time.sleep(0.1)
+        raise RuntimeError(f"{target} did not print its address within {timeout} s")
+
+    def pid(self, target):
+        return self.procs[target][0].pid
+
+    def stop_all(self):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)      # a second Ctrl-C must not skip the SIGKILL fallback
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        for proc, _ in self.procs.values():
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)          # graceful: the CLI drains, nginx gets SIGQUIT
+        for proc, log in self.procs.values():
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                pass
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)       # its own group: leftovers (workers, CGI children) only
+            except (ProcessLookupError, PermissionError):
+                pass
+            proc.wait()
+            log.close()
+
+
+def http_get(sock):
+    """Sends GET /hello on a connected socket and reads one response; returns the status code."""
+    sock.sendall(REQUEST)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(4096)
+        if not chunk:
+            raise ConnectionError("closed before the response headers")
+        data += chunk
+    head, body = data.split(b"\r\n\r\n", 1)
+    length = re.search(rb"(?i)content-length:\s*(\d+)", head)
+    while length and len(body) < int(length.group(1)):
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        body += chunk
+    return int(head.split(b" ", 2)[1])
+
+
+def to_ms(value):
+    m = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", value)
+    return float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1e3, "m": 6e4, "h": 3.6e6}[m.group(2)]
+
+
+def wrk(port, connections, seconds, timeout=None):
+    cmd = ["wrk", "-t2", f"-d{seconds}s", f"-c{connections}", "--latency", f"http://127.0.0.1:{port}/hello"]
+    cmd[1:1] = ["--timeout", timeout] if timeout else []
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60).stdout
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    if not rps:
+        return None, None, None, "wrk: " + " ".join(out.split())[-80:]
+    pct = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", out, re.M))
+    done = re.search(r"(\d+) requests in", out)
+    notes = ["no response completed"] if done and done.group(1) == "0" else []
+    notes += [f"wrk --timeout {timeout}"] if timeout else []
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    if errors:
+        c, r, w, t = map(int, errors.groups())
+        notes += [f"{t} timeouts"] if t else []
+        notes += [f"errors c{c}/r{r}/w{w}"] if c + r + w else []
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    notes += [f"{non2xx.group(1)} non-2xx"] if non2xx else []
+    return float(rps.group(1)), to_ms(pct.get("50", "0us")), to_ms(pct.get("99", "0us")), ", ".join(notes)
+
+
+def idle_test(port, pid, count, hold=2.0):
+    """Opens `count` keep-alive connections (one request each, then idle), checks a fresh request is served and
+    the idle ones are still open. Returns (passed, report)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < count + 100:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, count + 1000), hard))
+    server_limit = re.search(r"Max open files\s+(\d+)", open(f"/proc/{pid}/limits").read()).group(1)
+    socks, error, t0 = [], "", time.time()
+    try:
+        for _ in range(count):
+            s = socket.create_connection(("127.0.0.1", port), timeout=30)
+            socks.append(s)
+            if http_get(s) != 200:
+                raise ConnectionError("non-200 on an idle connection's first request")
+    except OSError as e:
+        error = f"; stopped at {len(socks)}: {e}"
+    opened = time.time() - t0
+    time.sleep(hold)
+    try:
+        t1 = time.time()
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+            status = http_get(s)
+        probe = f"fresh GET /hello -> {status} in {(time.time() - t1) * 1000:.1f} ms"
+    except OSError as e:
+        status, probe = None, f"fresh GET /hello failed: {e}"
+    still_open = 0
+    for s in socks:
+        s.setblocking(False)
+        try:
+            s.recv(1)                                # b"" = closed by the server; data would be unexpected too
+        except BlockingIOError:
+            still_open += 1                          # nothing to read: still open and idle
+        except OSError:
+            pass
+        s.close()
+    status_file = open(f"/proc/{pid}/status").read()
+    rss = int(re.search(r"VmRSS:\s+(\d+)", status_file).group(1)) // 1024 if "VmRSS" in status_file else 0
+    threads = re.search(r"Threads:\s+(\d+)", status_file).group(1)
+    passed = still_open == count and status == 200
+    return passed, (f"{still_open}/{count} still open {hold:.0f} s after opening (opened in {opened:.1f} s{error}); "
+                    f"{probe}; server RSS {rss} MB, {threads} threads; fd limit client {resource.getrlimit(resource.RLIMIT_NOFILE)[0]}, "
+                    f"server {server_limit}")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--jar", required=True)
+    ap.add_argument("--duration", type=int, default=5, help="seconds per wrk run (default 5)")
+    ap.add_argument("--warmup", type=int, default=1, help="warm-up seconds per target and level (default 1)")
+    ap.add_argument("--quick", action="store_true", help="smoke run: 1 s, 10 and 100 connections, the targets' servers only")
+    ap.add_argument("--targets", help="comma-separated names (architectures, nginx-1-worker, nginx-2-workers)")
+    ap.add_argument("--idle", type=int, default=10_000, help="idle connections for virtual-threads (0 = skip)")
+    args = ap.parse_args()
+    java = os.path.join(os.environ["JAVA_HOME"], "bin", "java")
+    duration, levels = (1, [10, 100]) if args.quick else (args.duration, [10, 100, 1000])
+    if args.targets:
+        targets = args.targets.split(",")
+    elif args.quick:
+        targets = QUICK_TARGETS
+    else:
+        names = subprocess.run([java, "-jar", args.jar, "--list"], capture_output=True, text=True, check=True).stdout.split()
+        targets = [NGINX1, NGINX2] + [n for n in names if n not in REFERENCES]
+    if not os.access("/usr/sbin/nginx", os.X_OK):
+        targets = [t for t in targets if t not in (NGINX1, NGINX2)]
+    targets.sort(key=lambda t: t not in (NGINX1, NGINX2))   # references first in each round: ratios print at once
+
+    runs = [(c, t) for c in levels for t in targets]
+    cost = lambda t: min(duration, SHORT[t]) if t in SHORT else args.warmup + duration
+    estimate = 20 + sum(cost(t) + 1 for c, t in runs if (t, c) not in SKIP) + (30 if args.idle and "virtual-threads" in targets else 0)
+    print(f"bench/servers: {len(targets)} targets x {levels} connections, wrk -t2 -d{duration}s --latency, "
+          f"{args.warmup} s warm-up; estimated {estimate // 60} min {estimate % 60} s")
+    print(f"load average before: {loadavg()}  ({os.cpu_count()} cores; the machine may be shared)")
+    print("process-per-connection: runs of at most 3 s, no warm-up, skipped at 1000 connections (one JVM per request); "
+          "iterative: skipped at 1000 connections (it serializes every connection)")
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the finally block below stops the servers,
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started in the background (SIGINT ignored)
+    servers = Servers(java, args.jar, tempfile.mkdtemp(prefix="serverlab-bench-"))
+    results, ports = {}, {}
+    try:
+        for t in targets:
+            servers.start(t)
+        for t in targets:
+            try:
+                ports[t] = servers.await_port(t)
+                with socket.create_connection(("127.0.0.1", ports[t]), timeout=30) as s:
+                    assert http_get(s) == 200, "GET /hello is not 200"
+            except (RuntimeError, OSError, AssertionError) as e:
+                print(f"  {t}: failed to start: {e}")
+                ports.pop(t, None)
+        print(f"servers up; logs in {servers.logdir}\n")
+        header = f"{'architecture':<24}{'conns':>6}{'req/s':>11}{'p50 ms':>9}{'p99 ms':>10}{'xnginx1':>9}{'xnginx2':>9}  notes"
+        print(header + "\n" + "-" * len(header))
+        for c in levels:
+            for t in targets:                                  # round-robin: every target once per level
+                note = SKIP.get((t, c)) or ("" if t in ports else "not started")
+                if note:
+                    print(f"{t:<24}{c:>6}{'-':>11}{'-':>9}{'-':>10}{'-':>9}{'-':>9}  {note}", flush=True)
+                    continue
+                seconds = min(duration, SHORT[t]) if t in SHORT else duration
+                if t not in SHORT and args.warmup:
+                    wrk(ports[t], c, args.warmup)
+                rps, p50, p99, note = wrk(ports[t], c, seconds, WRK_TIMEOUT.get(t))
+                results[t, c] = rps
+                if not rps:                                    # wrk failed, or no response completed
+                    print(f"{t:<24}{c:>6}{'-':>11}{'-':>9}{'-':>10}{'-':>9}{'-':>9}  {note}", flush=True)
+                    continue
+                ratio = lambda ref: f"{rps / results[ref, c]:.2f}" if results.get((ref, c)) else "-"
+                lat = f"{p50:>9.2f}{p99:>10.2f}" if p99 else f"{'-':>9}{'-':>10}"   # none recorded within wrk's timeout
+                print(f"{t:<24}{c:>6}{rps:>11.0f}{lat}{ratio(NGINX1):>9}{ratio(NGINX2):>9}  {note}",
+                      flush=True)
+        print("wrk counts completed responses only: connections an architecture leaves waiting (iterative serves one at a\n"
+              "time, thread-pool as many as it has threads) show up neither in req/s nor in p99; read those rows with that in mind.")
+        idle = None
+        if args.idle and "virtual-threads" in ports:
+            print(f"\nopening {args.idle} idle keep-alive connections to virtual-threads ...", flush=True)
+            idle = idle_test(ports["virtual-threads"], servers.pid("virtual-threads"), args.idle)
+    finally:
+        servers.stop_all()
+
+    print("\ntargets (ratio of req/s at the same connection count; PASS needs >= 0.80 at every level shown)")
+    def check(label, target, ref, at):
+        ratios = [(c, (results[target, c] or 0) / results[ref, c]) for c in at   # a failed run counts as 0
+                  if (target, c) in results and results.get((ref, c))]
+        verdict = ("PASS" if all(r >= 0.8 for _, r in ratios) else "MISS") if ratios else "n/a (not measured)"
+        print(f"  {label:<50}" + "".join(f"@{c} {r:.2f}  " for c, r in ratios) + verdict)
+    check("event-loop >= 0.8x nginx-1-worker", "event-loop", NGINX1, levels)
+    check("multi-reactor >= 0.8x nginx-2-workers", "multi-reactor", NGINX2, levels)
+    check("nginx-style >= 0.8x nginx-2-workers", "nginx-style", NGINX2, levels)
+    check("virtual-threads >= 0.8x event-loop at 100 conns", "virtual-threads", "event-loop", [100])
+    label = f"virtual-threads holds {args.idle:,} idle connections"
+    print(f"  {label:<50}" + (f"{'PASS' if idle[0] else 'MISS'}: {idle[1]}" if idle else "n/a (not run)"))
+    print(f"\nload average after: {loadavg()}")
+
+
+if __name__ == "__main__":
+    main()
