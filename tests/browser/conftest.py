@@ -272,7 +272,8 @@ class Notebook:
                                  f"{self.status_text()!r}\nserver log:\n{self.lab.log_tail()}") from e
 
     def command(self, cmd: str, args: dict | None = None):
-        self.page.evaluate("([c, a]) => window.jupyterapp.commands.execute(c, a || {})", [cmd, args])
+        """Fire a JupyterLab command without awaiting it (run-cell's promise only settles when the cell ends)."""
+        self.page.evaluate("([c, a]) => { window.jupyterapp.commands.execute(c, a || {}); }", [cmd, args])
 
     def state(self) -> dict:
         return self.page.evaluate(_STATE_JS)

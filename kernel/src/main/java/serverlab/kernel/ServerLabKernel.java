@@ -44,6 +44,8 @@ public final class ServerLabKernel {
     private final StreamFlusher flusher = new StreamFlusher();
     private final AtomicInteger executionCount = new AtomicInteger();
     private volatile CellRun running;
+    /** When an interrupt found no cell running: it may be meant for a cell sent just before it. */
+    private volatile java.time.Instant idleInterruptAt;
     private volatile MessageContext lastExecute;
     private volatile boolean shuttingDown;
 
@@ -132,6 +134,7 @@ public final class ServerLabKernel {
         CellRun run = new CellRun(count, message, streams, silent);
         lastExecute = message;
         running = run;
+        if (sentBeforeIdleInterrupt(message)) run.requestStop();
         Outcome outcome;
         CellRun.bind(run);
         try {
@@ -192,6 +195,24 @@ public final class ServerLabKernel {
         return results;
     }
 
+    /**
+     * True when the client sent this execute request before an interrupt that arrived while
+     * no cell was running: the interrupt overtook its cell (control is a separate socket) and
+     * belongs to it, as a user who clicks Run then Interrupt expects.
+     */
+    private boolean sentBeforeIdleInterrupt(MessageContext request) {
+        java.time.Instant interruptAt = idleInterruptAt;
+        if (interruptAt == null) return false;
+        try {
+            java.time.Instant sent = java.time.OffsetDateTime.parse(request.getHeader().getTimestamp().getDateString()).toInstant();
+            if (!sent.isBefore(interruptAt)) return false;
+            idleInterruptAt = null;
+            return true;
+        } catch (RuntimeException unparseableDate) {
+            return false;
+        }
+    }
+
     /** After a failed cell, answer the execute requests already queued with "aborted" (Run All relies on it). */
     private void abortQueued(RouterChannel channel) {
         Message<?> queued;
@@ -209,6 +230,7 @@ public final class ServerLabKernel {
     private void interrupt(RouterChannel channel, Message<?> message) {
         CellRun run = running;
         if (run != null) evaluator.interrupt(run);
+        else idleInterruptAt = java.time.Instant.now();
         reply(channel, message, "interrupt_reply", Map.of("status", "ok"));
     }
 

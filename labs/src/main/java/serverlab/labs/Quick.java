@@ -1,5 +1,6 @@
 package serverlab.labs;
 
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +14,16 @@ import java.util.Locale;
  * <p>Lab code asks Quick for its durations and lists instead of checking the flag itself,
  * so the scaling rules live in one place: durations ÷ 10 (never below
  * {@link #DURATION_FLOOR}), sweeps trimmed to their first, middle and last values.
+ *
+ * <p><b>Who scales durations.</b> The load generator does: {@code LoadTest.run()} passes its
+ * duration and warm-up through {@link #duration} (unless {@code exactDurations()} is called),
+ * and {@code Sweep} and {@code Check} hand their durations to {@code LoadTest} unscaled. So
+ * pass <em>normal</em> durations to them. Calling {@link #duration} yourself is only needed for
+ * your own loops and sleeps. If you do pass its result on, it is not scaled a second time:
+ * {@link #duration} remembers the objects it returned, and {@link #duration} of such an object
+ * returns it unchanged ({@code duration(duration(d)).equals(duration(d))}). Arithmetic on a
+ * result ({@code plus}, {@code multipliedBy}) makes a new, unmarked duration that would be
+ * scaled again.
  */
 public final class Quick {
 
@@ -28,14 +39,50 @@ public final class Quick {
         return isTrue(System.getProperty("serverlab.quick")) || isTrue(System.getenv("SERVERLAB_QUICK"));
     }
 
-    /** {@code d} in normal mode; in quick mode d/10, but not below the floor (nor above d). */
+    /**
+     * {@code d} in normal mode; in quick mode d/10, but not below the floor (nor above d).
+     * Idempotent on its own results: a duration this method returned is returned unchanged,
+     * so {@code LoadTest} can apply quick mode to whatever it is given without scaling twice.
+     */
     public static Duration duration(Duration d) {
-        if (!enabled()) {
+        if (!enabled() || isScaled(d)) {
             return d;
         }
         Duration scaled = d.dividedBy(DIVISOR);
         Duration floor = d.compareTo(DURATION_FLOOR) < 0 ? d : DURATION_FLOOR;
-        return scaled.compareTo(floor) < 0 ? floor : scaled;
+        Duration result = scaled.compareTo(floor) < 0 ? floor : scaled;
+        if (result != d) {
+            markScaled(result);
+        }
+        return result;
+    }
+
+    /**
+     * True if {@code d} is an object {@link #duration} returned after scaling (recently: the
+     * last {@value #REMEMBERED} results are remembered, by identity, not by value).
+     */
+    public static boolean isScaled(Duration d) {
+        synchronized (scaledResults) {
+            for (WeakReference<Duration> ref : scaledResults) {
+                if (ref != null && ref.get() == d) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static final int REMEMBERED = 256;
+    @SuppressWarnings("unchecked")
+    private static final WeakReference<Duration>[] scaledResults = new WeakReference[REMEMBERED];
+    private static int nextSlot;
+
+    private static void markScaled(Duration d) {
+        // A fresh object (dividedBy creates one), or the floor constant, whose rescaling is a no-op anyway.
+        synchronized (scaledResults) {
+            scaledResults[nextSlot] = new WeakReference<>(d);
+            nextSlot = (nextSlot + 1) % REMEMBERED;
+        }
     }
 
     /** {@code values} in normal mode; in quick mode only the first, middle and last. */

@@ -55,7 +55,7 @@ class ArchitecturesTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("architectures")
     void concurrentKeepAliveClientsGetByteCorrectResponses(String name) throws Exception {
-        int clients = TestServers.clients(name), requests = TestServers.requestsPerClient();
+        int clients = TestServers.clients(name), requests = TestServers.requestsPerClient(name);
         try (Server server = Servers.start(name, ServerOptions.defaults());
              ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<Integer>> results = new ArrayList<>();

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
@@ -86,13 +87,27 @@ public final class Charts {
         return perSeriesVsConnections(sweep, "rss_mb", "Memory vs concurrency", "RSS of the process tree (MiB)", false);
     }
 
-    /** Latency percentiles (p50…max) per series at the highest concurrency each series reached. */
+    /**
+     * Latency percentiles p50, p90, p99, p99.9 per series at the highest concurrency each series
+     * reached. {@code max} is left out so one outlier does not flatten the rest on the linear
+     * axis; each series' legend names its max instead. See {@link #latencyPercentiles(Table, int, boolean)}.
+     */
     public static CategoryChart latencyPercentiles(Table sweep) {
-        return latencyPercentiles(sweep, -1);
+        return latencyPercentiles(sweep, -1, false);
     }
 
-    /** Latency percentiles (p50…max) per series at the given connections level (-1: each series' highest). */
+    /** As {@link #latencyPercentiles(Table)}, at the given connections level (-1: each series' highest). */
     public static CategoryChart latencyPercentiles(Table sweep, int connections) {
+        return latencyPercentiles(sweep, connections, false);
+    }
+
+    /**
+     * Latency percentiles per series of a sweep table at the given connections level (-1: each
+     * series' highest), with a {@code max} bar too if {@code includeMax}. The title names the
+     * connections and, when the sweep has a single path, the path. Series with errors or
+     * unanswered requests say so in the legend: their percentiles cover only answered requests.
+     */
+    public static CategoryChart latencyPercentiles(Table sweep, int connections, boolean includeMax) {
         Map<String, Row> chosen = new LinkedHashMap<>();
         Map<String, Integer> chosenLevel = new LinkedHashMap<>();
         for (Row row : sweep) {
@@ -107,34 +122,86 @@ public final class Charts {
                 chosenLevel.put(series, level);
             }
         }
-        String at = connections < 0 ? "highest concurrency" : connections + " connections";
-        CategoryChart chart = categoryChart("Latency percentiles at " + at, "percentile", "latency (ms)");
-        List<String> labels = List.of("p50", "p90", "p99", "p99.9", "max");
+        String at;
+        if (connections >= 0) {
+            at = connections + " connections";
+        } else if (chosenLevel.isEmpty()) {
+            at = "highest concurrency";
+        } else if (chosenLevel.values().stream().distinct().count() == 1) {
+            at = chosenLevel.values().iterator().next() + " connections";
+        } else {
+            at = "highest concurrency";
+        }
+        String title = "Latency percentiles, " + at;
+        if (sweep.containsColumn("path") && sweep.stringColumn("path").countUnique() == 1 && !sweep.isEmpty()) {
+            title += ", GET " + sweep.stringColumn("path").get(0);
+        }
+        CategoryChart chart = categoryChart(title, "percentile", "latency (ms)");
         for (var entry : chosen.entrySet()) {
             Row r = entry.getValue();
-            chart.addSeries(entry.getKey(), labels, List.of(r.getDouble("p50_ms"), r.getDouble("p90_ms"),
-                    r.getDouble("p99_ms"), r.getDouble("p999_ms"), r.getDouble("max_ms")));
+            List<Double> values = new ArrayList<>(List.of(r.getDouble("p50_ms"), r.getDouble("p90_ms"),
+                    r.getDouble("p99_ms"), r.getDouble("p999_ms")));
+            if (includeMax) {
+                values.add(r.getDouble("max_ms"));
+            }
+            long errors = sweep.containsColumn("errors") ? longOrZero(r, "errors") : 0;
+            long unanswered = sweep.containsColumn("unanswered") ? longOrZero(r, "unanswered") : 0;
+            chart.addSeries(legend(entry.getKey(), includeMax ? Double.NaN : r.getDouble("max_ms"), errors, unanswered),
+                    labels(includeMax), values);
         }
         return chart;
     }
 
-    /** Latency percentiles of several load runs side by side, e.g. open vs closed loop. */
+    /**
+     * Latency percentiles p50, p90, p99, p99.9 of several load runs side by side, e.g. open vs
+     * closed loop; {@code max} only in the legend (see {@link #latencyPercentiles(Map, boolean)}).
+     * The title names the connections and path when all runs share them.
+     */
     public static CategoryChart latencyPercentiles(Map<String, LoadResult> runs) {
-        CategoryChart chart = categoryChart("Latency percentiles", "percentile", "latency (ms)");
-        List<String> labels = List.of("p50", "p90", "p99", "p99.9", "max");
-        runs.forEach((name, r) -> chart.addSeries(name, labels,
-                List.of(r.p50Ms(), r.p90Ms(), r.p99Ms(), r.p999Ms(), r.maxMs())));
+        return latencyPercentiles(runs, false);
+    }
+
+    /**
+     * As {@link #latencyPercentiles(Map)}, with a {@code max} bar too if {@code includeMax}. Runs
+     * with errors or unanswered requests say so in the legend, e.g.
+     * {@code "thread-pool (max 812 ms; 436 unanswered)"}.
+     */
+    public static CategoryChart latencyPercentiles(Map<String, LoadResult> runs, boolean includeMax) {
+        StringBuilder title = new StringBuilder("Latency percentiles");
+        var conns = runs.values().stream().map(LoadResult::connections).distinct().toList();
+        if (conns.size() == 1) {
+            title.append(", ").append(conns.get(0)).append(conns.get(0) == 1 ? " connection" : " connections");
+        }
+        var paths = runs.values().stream().map(r -> r.requestsPerPath().keySet()).distinct().toList();
+        if (paths.size() == 1 && paths.get(0).size() == 1) {
+            title.append(", GET ").append(paths.get(0).iterator().next());
+        }
+        CategoryChart chart = categoryChart(title.toString(), "percentile", "latency (ms)");
+        runs.forEach((name, r) -> {
+            List<Double> values = new ArrayList<>(List.of(r.p50Ms(), r.p90Ms(), r.p99Ms(), r.p999Ms()));
+            if (includeMax) {
+                values.add(r.maxMs());
+            }
+            chart.addSeries(legend(name, includeMax ? Double.NaN : r.maxMs(), r.totalErrors(), r.unanswered()),
+                    labels(includeMax), values);
+        });
         return chart;
     }
 
-    /** Completed requests per second over the run, from {@link LoadResult#timeSeries()}. */
+    /**
+     * Completed requests per second over the run: the {@code rps} column of
+     * {@link LoadResult#timeSeries()}, so a partial last second is scaled by its length. The
+     * title reports errors and unanswered requests, which completed requests do not show.
+     */
     public static XYChart throughputOverTime(LoadResult run) {
-        return timeSeries(run.timeSeries(), "second", "Throughput over time", "time (s)", "requests/s", "requests");
+        return timeSeries(run.timeSeries(), "second", "Throughput over time" + problems(run),
+                "time since the measurement started (s)", "requests/s", "rps");
     }
 
-    /** p50 and p99 latency per second over the run. */
+    /** p50 and p99 latency per second over the run (of answered requests; the title reports the rest). */
     public static XYChart latencyOverTime(LoadResult run) {
-        return timeSeries(run.timeSeries(), "second", "Latency over time", "time (s)", "latency (ms)", "p50", "p99");
+        return timeSeries(run.timeSeries(), "second", "Latency over time" + problems(run),
+                "time since the measurement started (s)", "latency (ms)", "p50", "p99");
     }
 
     /** Resident memory (RSS and PSS) over time, from a {@link serverlab.labs.metrics.Sampler} table. */
@@ -181,6 +248,41 @@ public final class Charts {
     }
 
     // ---- helpers --------------------------------------------------------------------------
+
+    private static List<String> labels(boolean includeMax) {
+        return includeMax ? List.of("p50", "p90", "p99", "p99.9", "max") : List.of("p50", "p90", "p99", "p99.9");
+    }
+
+    /** "name (max 812 ms; 3 errors; 436 unanswered)", leaving out what is absent or zero. */
+    private static String legend(String name, double maxMs, long errors, long unanswered) {
+        List<String> notes = new ArrayList<>();
+        if (!Double.isNaN(maxMs)) {
+            notes.add(String.format(Locale.ROOT, maxMs >= 10 ? "max %.0f ms" : "max %.1f ms", maxMs));
+        }
+        if (errors > 0) {
+            notes.add(errors + (errors == 1 ? " error" : " errors"));
+        }
+        if (unanswered > 0) {
+            notes.add(unanswered + " unanswered");
+        }
+        return notes.isEmpty() ? name : name + " (" + String.join("; ", notes) + ")";
+    }
+
+    /** " (3 errors, 436 unanswered)" for a run that had them, else "". */
+    private static String problems(LoadResult run) {
+        List<String> notes = new ArrayList<>();
+        if (run.totalErrors() > 0) {
+            notes.add(run.totalErrors() + (run.totalErrors() == 1 ? " error" : " errors"));
+        }
+        if (run.unanswered() > 0) {
+            notes.add(run.unanswered() + " unanswered");
+        }
+        return notes.isEmpty() ? "" : " (" + String.join(", ", notes) + ")";
+    }
+
+    private static long longOrZero(Row row, String column) {
+        return row.isMissing(column) ? 0 : row.getLong(column);
+    }
 
     private static XYChart perSeriesVsConnections(Table sweep, String column, String title, String yTitle, boolean logY) {
         XYChart chart = xyChart(title, "concurrent connections", yTitle);

@@ -50,6 +50,14 @@ import tech.tablesaw.api.Table;
  * what the load itself costs (heap growth, JIT code), so it is only meaningful at high
  * connection counts; {@link Charts#memoryPerConnection} plots the marginal cost instead.
  *
+ * <p>{@code errors} counts failed requests (timeouts, resets, non-2xx…); {@code unanswered}
+ * counts requests that had neither a response nor an error when the run ended, e.g.
+ * connections waiting for a thread of an exhausted pool (see {@link LoadResult#unanswered()}).
+ * Read both: the latency columns describe only the requests that were answered.
+ *
+ * <p>Durations: pass normal ones. The sweep does not scale them itself; each run's
+ * {@link LoadTest} applies quick mode once (÷10), unless {@link #exactDurations()} is called.
+ *
  * <p>A run that fails (the server does not start, the load run throws) becomes a row with
  * NaN figures and the reason in the {@code note} column, so one broken architecture does
  * not lose a long sweep.
@@ -59,7 +67,7 @@ public final class Sweep {
     /** Column names of the result table, in order. */
     public static final List<String> COLUMNS = List.of(
             "architecture", "variant", "path", "connections", "rps", "requests",
-            "p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms", "errors",
+            "p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms", "errors", "unanswered",
             "rss_idle_mb", "rss_mb", "pss_mb", "kb_per_conn", "processes", "threads",
             "ctx_switches", "ctx_voluntary", "ctx_involuntary", "cpu_user_ms", "cpu_sys_ms", "cpu_ms", "fds", "note");
 
@@ -74,6 +82,7 @@ public final class Sweep {
     private Duration stopTimeout = Duration.ofSeconds(2);
     private UnaryOperator<LoadTest> loadTweak = UnaryOperator.identity();
     private boolean inProcess;
+    private boolean exactDurations;
     private Boolean liveChart;
 
     private Sweep(List<String> architectures) {
@@ -119,11 +128,13 @@ public final class Sweep {
         return this;
     }
 
+    /** Measured duration of each run, before quick mode (applied once, by the load test). Default 5 s. */
     public Sweep duration(Duration d) {
         this.duration = d;
         return this;
     }
 
+    /** Warm-up of each run, before quick mode. Default 1 s. */
     public Sweep warmup(Duration d) {
         this.warmup = d;
         return this;
@@ -138,6 +149,12 @@ public final class Sweep {
     /** Extra load settings applied to every run, e.g. {@code t -> t.timeout(Duration.ofSeconds(5))}. */
     public Sweep load(UnaryOperator<LoadTest> tweak) {
         this.loadTweak = tweak;
+        return this;
+    }
+
+    /** Uses duration and warm-up exactly as given, even in quick mode. */
+    public Sweep exactDurations() {
+        this.exactDurations = true;
         return this;
     }
 
@@ -201,6 +218,9 @@ public final class Sweep {
             ProcessTreeSample idle = probe.sample();
             LoadTest test = Load.closedLoop(server).connections(level).path(path)
                     .duration(duration).warmup(warmup).progress(false);
+            if (exactDurations) {
+                test.exactDurations();
+            }
             var sampled = Sampler.around(server.pid(), sampleInterval, () -> loadTweak.apply(test).run());
             LoadResult r = sampled.result();
             ProcessTreeSample peak = sampled.peak();
@@ -215,6 +235,7 @@ public final class Sweep {
             row.put("p999_ms", r.p999Ms());
             row.put("max_ms", r.maxMs());
             row.put("errors", r.totalErrors());
+            row.put("unanswered", r.unanswered());
             row.put("rss_idle_mb", idle.rssMb());
             row.put("rss_mb", peak.rssMb());
             row.put("pss_mb", peak.pssMb());
@@ -246,7 +267,7 @@ public final class Sweep {
             t.addColumns(switch (column) {
                 case "architecture", "variant", "path", "note" -> StringColumn.create(column);
                 case "connections", "processes", "threads", "fds" -> IntColumn.create(column);
-                case "requests", "errors", "ctx_switches", "ctx_voluntary", "ctx_involuntary",
+                case "requests", "errors", "unanswered", "ctx_switches", "ctx_voluntary", "ctx_involuntary",
                      "cpu_user_ms", "cpu_sys_ms", "cpu_ms" -> LongColumn.create(column);
                 default -> DoubleColumn.create(column);
             });

@@ -23,9 +23,19 @@ import tech.tablesaw.api.Table;
  * @param p50Ms …       latency percentiles and maximum, milliseconds; open loop measures from the
  *                      intended send time, closed loop from the actual send
  * @param errors        error counts by {@link ErrorKind#label()}, every kind present
- * @param unfinished    requests still outstanding (or, open loop, not yet sent) when the run ended
+ * @param unfinished    requests of the measurement window with neither a response nor an error when
+ *                      the run ended: still outstanding, or (open loop) due but never sent because no
+ *                      connection was free. Not counted in {@code errors}; see {@link #unanswered()}
  * @param requestsPerPath completed requests per handler path
- * @param timeSeries    one row per second: second, requests, p50, p99 (ms), errors
+ * @param timeSeries    one row per second of the measurement window. A request belongs to the second
+ *                      it was sent in (open loop: intended send time), however late its response,
+ *                      so there is no extra row for responses that arrive after the window.
+ *                      Columns: {@code second} (start, s since the window began); {@code length_s}
+ *                      (1.0, except a shorter last row when the window is not whole seconds, e.g.
+ *                      0.5 for a 2.5 s run); {@code requests} (completed, count); {@code rps}
+ *                      (requests ÷ length_s: use this, not {@code requests}, as a rate, it is right
+ *                      for a partial last second too); {@code p50}, {@code p99} (ms); {@code errors};
+ *                      {@code unanswered} (requests sent in that second still unanswered at the end)
  * @param latencyMicros the full latency histogram, microseconds
  */
 public record LoadResult(
@@ -48,7 +58,16 @@ public record LoadResult(
         Table timeSeries,
         Histogram latencyMicros) implements Rich {
 
-    /** Errors of every kind added up. */
+    /**
+     * Requests that got no answer at all by the end of the run, neither a response nor an error
+     * (the same figure as {@link #unfinished()}). A server that accepts connections but never serves
+     * them shows 0 errors and a large number here unless the run outlasts the timeout.
+     */
+    public long unanswered() {
+        return unfinished;
+    }
+
+    /** Errors of every kind added up (not including {@link #unanswered()}). */
     public long totalErrors() {
         return errors.values().stream().mapToLong(Long::longValue).sum();
     }
@@ -71,6 +90,7 @@ public record LoadResult(
         row.put("p999_ms", p999Ms);
         row.put("max_ms", maxMs);
         row.put("errors", totalErrors());
+        row.put("unanswered", unanswered());
         return row;
     }
 
@@ -87,8 +107,9 @@ public record LoadResult(
         sb.append(String.format(Locale.ROOT, "  latency ms: p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f%n",
                 p50Ms, p90Ms, p99Ms, p999Ms, maxMs));
         sb.append("  errors: ").append(totalErrors() == 0 ? "none" : nonZeroErrors());
+        sb.append(String.format(Locale.ROOT, "; unanswered %d", unfinished));
         if (unfinished > 0) {
-            sb.append(", unfinished at end: ").append(unfinished);
+            sb.append(" (requests with no response or error when the run ended: the latency figures leave them out)");
         }
         return sb.toString();
     }
@@ -108,11 +129,13 @@ public record LoadResult(
         String html = String.format(Locale.ROOT,
                 "<table><caption>%s loop, %d connections, %.1f s, %s</caption>"
                         + "<tr><th>offered req/s</th><th>achieved req/s</th><th>requests</th>"
-                        + "<th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>p99.9 ms</th><th>max ms</th><th>errors</th></tr>"
+                        + "<th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>p99.9 ms</th><th>max ms</th><th>errors</th>"
+                        + "<th>unanswered</th></tr>"
                         + "<tr><td>%,.0f</td><td>%,.0f</td><td>%,d</td><td>%.2f</td><td>%.2f</td><td>%.2f</td>"
-                        + "<td>%.2f</td><td>%.2f</td><td>%s</td></tr></table>",
+                        + "<td>%.2f</td><td>%.2f</td><td>%s</td><td%s>%d</td></tr></table>",
                 mode, connections, duration.toMillis() / 1000.0, target, offeredRate, achievedRate, requests,
-                p50Ms, p90Ms, p99Ms, p999Ms, maxMs, totalErrors() == 0 ? "0" : nonZeroErrors());
+                p50Ms, p90Ms, p99Ms, p999Ms, maxMs, totalErrors() == 0 ? "0" : nonZeroErrors(),
+                unfinished > 0 ? " style='color:#c62828;font-weight:bold'" : "", unfinished);
         return Map.of("text/html", html, "text/plain", summary());
     }
 

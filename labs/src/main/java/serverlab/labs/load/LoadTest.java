@@ -23,7 +23,11 @@ import tech.tablesaw.api.Table;
  * A configured load run; build it with {@link Load}, tune it with the fluent setters, then
  * {@link #run()}. Each setter returns this object, so one expression describes a run.
  *
- * <p>Durations go through {@link Quick#duration} unless {@link #exactDurations()} is called.
+ * <p><b>Quick mode is applied here, once.</b> {@link #run()} passes the duration and warm-up
+ * through {@link Quick#duration} unless {@link #exactDurations()} is called, so callers
+ * (notebooks, {@code Sweep}, {@code Check}) pass normal durations. A duration that already came
+ * from {@link Quick#duration} is recognised and not scaled again. {@link LoadResult#duration()}
+ * is the window actually measured.
  */
 public final class LoadTest {
 
@@ -72,7 +76,7 @@ public final class LoadTest {
         return this;
     }
 
-    /** Measured duration. Default 5 s. */
+    /** Measured duration, before quick mode (which {@link #run()} applies: ÷10). Default 5 s. */
     public LoadTest duration(Duration d) {
         this.duration = positive(d, "duration");
         return this;
@@ -262,8 +266,13 @@ public final class LoadTest {
         long unfinished = 0;
         long[] errors = new long[ErrorKind.values().length];
         long[] perPath = new long[mix.size()];
+        int secondsInWindow = LoadWorker.secondsIn(measured.toNanos());
         List<Histogram> secondHistograms = new ArrayList<>();
-        List<long[]> secondCounts = new ArrayList<>(); // {requests, errors}
+        List<long[]> secondCounts = new ArrayList<>(); // {requests, errors, unanswered}
+        for (int s = 0; s < secondsInWindow; s++) {
+            secondHistograms.add(new Histogram(2));
+            secondCounts.add(new long[3]);
+        }
         for (LoadWorker w : workers) {
             all.add(w.latencyMicros);
             requests += w.requests;
@@ -274,15 +283,12 @@ public final class LoadTest {
             for (int p = 0; p < perPath.length; p++) {
                 perPath[p] += w.requestsPerPath[p];
             }
-            for (int s = 0; s < w.seconds.size(); s++) {
-                while (secondHistograms.size() <= s) {
-                    secondHistograms.add(new Histogram(2));
-                    secondCounts.add(new long[2]);
-                }
+            for (int s = 0; s < secondsInWindow; s++) {
                 LoadWorker.Second second = w.seconds.get(s);
                 secondHistograms.get(s).add(second.latencyMicros);
                 secondCounts.get(s)[0] += second.requests;
                 secondCounts.get(s)[1] += second.errors;
+                secondCounts.get(s)[2] += second.unanswered;
             }
         }
         Map<String, Long> errorMap = new LinkedHashMap<>();
@@ -300,29 +306,40 @@ public final class LoadTest {
                 measured, offered, achieved, requests,
                 ms(all, 50), ms(all, 90), ms(all, 99), ms(all, 99.9), all.getMaxValue() / 1000.0,
                 all.getTotalCount() == 0 ? 0 : all.getMean() / 1000.0,
-                errorMap, unfinished, pathMap, timeSeries(secondHistograms, secondCounts), all);
+                errorMap, unfinished, pathMap, timeSeries(secondHistograms, secondCounts, measured), all);
     }
 
-    private static Table timeSeries(List<Histogram> histograms, List<long[]> counts) {
+    /** The per-second table; its columns are documented at {@link LoadResult}. */
+    private static Table timeSeries(List<Histogram> histograms, List<long[]> counts, Duration measured) {
         int n = histograms.size();
         int[] second = new int[n];
+        double[] length = new double[n];
         long[] requests = new long[n];
+        double[] rps = new double[n];
         double[] p50 = new double[n];
         double[] p99 = new double[n];
         long[] errors = new long[n];
+        long[] unanswered = new long[n];
+        double windowSeconds = measured.toNanos() / 1e9;
         for (int s = 0; s < n; s++) {
             second[s] = s;
+            length[s] = Math.min(1.0, windowSeconds - s);
             requests[s] = counts.get(s)[0];
+            rps[s] = requests[s] / length[s];
             errors[s] = counts.get(s)[1];
+            unanswered[s] = counts.get(s)[2];
             p50[s] = ms(histograms.get(s), 50);
             p99[s] = ms(histograms.get(s), 99);
         }
         return Table.create("load per second",
                 IntColumn.create("second", second),
+                DoubleColumn.create("length_s", length),
                 LongColumn.create("requests", requests),
+                DoubleColumn.create("rps", rps),
                 DoubleColumn.create("p50", p50),
                 DoubleColumn.create("p99", p99),
-                LongColumn.create("errors", errors));
+                LongColumn.create("errors", errors),
+                LongColumn.create("unanswered", unanswered));
     }
 
     private static double ms(Histogram h, double percentile) {

@@ -35,11 +35,16 @@ final class LoadWorker implements Runnable {
                 long timeoutNanos, boolean poisson, long seed) {
     }
 
-    /** One second of the measurement, for the time series. */
+    /**
+     * One second of the measurement window, for the time series. A request belongs to the
+     * second of its origin (intended send time in the open loop, actual send in the closed
+     * loop), however late its response or error arrives.
+     */
     static final class Second {
         final Histogram latencyMicros = new Histogram(2);
         long requests;
         long errors;
+        long unanswered;
     }
 
     private static final long RECONNECT_BACKOFF_NANOS = 10_000_000L;
@@ -88,6 +93,9 @@ final class LoadWorker implements Runnable {
         this.measureEndNanos = measureEndNanos;
         this.random = new SplittableRandom(plan.seed() * 31 + index);
         this.requestsPerPath = new long[plan.mix().size()];
+        for (int s = 0; s < secondsIn(measureEndNanos - measureStartNanos); s++) {
+            seconds.add(new Second());
+        }
         this.conns = new Conn[connections];
         int outCapacity = plan.mix().maxRequestLength() * plan.pipeline();
         for (int i = 0; i < connections; i++) {
@@ -165,7 +173,35 @@ final class LoadWorker implements Runnable {
                 selector.select(this::handle, waitNanos / 1_000_000L);
             }
         }
-        unfinished = inFlight + dueRequests.size();
+        countUnanswered();
+    }
+
+    /** Requests of the window still without a response or error when the run ends. */
+    private void countUnanswered() {
+        for (Conn c : conns) {
+            if (c.channel == null) {
+                continue;
+            }
+            for (int i = 0; i < c.count; i++) {
+                long origin = c.originAt[(c.head + i) % c.capacity()];
+                if (inWindow(origin)) {
+                    unfinished++;
+                    secondOf(origin).unanswered++;
+                }
+            }
+        }
+        while (!dueRequests.isEmpty()) {
+            long origin = dueRequests.poll();
+            if (inWindow(origin)) {
+                unfinished++;
+                secondOf(origin).unanswered++;
+            }
+        }
+    }
+
+    /** Number of (possibly partial) seconds in a window of this length. */
+    static int secondsIn(long windowNanos) {
+        return (int) Math.max(1, (windowNanos + 999_999_999L) / 1_000_000_000L);
     }
 
     // ---- scheduling -------------------------------------------------------------------
@@ -219,7 +255,7 @@ final class LoadWorker implements Runnable {
                 countError(ErrorKind.CONNECT, 1, now);
                 dropAndRetryLater(c, now);
             } else if (c.connected && c.count > 0 && now - c.sentAt[c.head] > plan.timeoutNanos()) {
-                countError(ErrorKind.TIMEOUT, c.count, now);
+                countRequestErrors(c, ErrorKind.TIMEOUT, now);
                 dropAndRetryLater(c, now);
             }
         }
@@ -327,7 +363,7 @@ final class LoadWorker implements Runnable {
         if (!c.connected || e instanceof ConnectException) {
             countError(ErrorKind.CONNECT, 1, now);
         } else if (c.count > 0) {
-            countError(ErrorKind.RESET, c.count, now);
+            countRequestErrors(c, ErrorKind.RESET, now);
         }
         dropAndRetryLater(c, now);
     }
@@ -383,7 +419,11 @@ final class LoadWorker implements Runnable {
         try {
             c.parser.feed(readBuffer.array(), 0, n);
         } catch (ResponseParser.ProtocolException e) {
-            countError(ErrorKind.PROTOCOL, Math.max(1, c.count), now);
+            if (c.count > 0) {
+                countRequestErrors(c, ErrorKind.PROTOCOL, now);
+            } else {
+                countError(ErrorKind.PROTOCOL, 1, now);
+            }
             dropAndRetryLater(c, now);
             return;
         }
@@ -393,7 +433,7 @@ final class LoadWorker implements Runnable {
             onIoFailure(c, failure, now);
         } else if (c.closeRequested) {
             if (c.count > 0) {
-                countError(ErrorKind.RESET, c.count, now); // pipelined requests the server will never answer
+                countRequestErrors(c, ErrorKind.RESET, now); // pipelined requests the server will never answer
             }
             reopenNow(c, now);
         }
@@ -403,7 +443,11 @@ final class LoadWorker implements Runnable {
         c.now = now;
         c.parser.endOfStream();
         if (c.count > 0 || c.parser.midResponse()) {
-            countError(ErrorKind.RESET, Math.max(1, c.count), now);
+            if (c.count > 0) {
+                countRequestErrors(c, ErrorKind.RESET, now);
+            } else {
+                countError(ErrorKind.RESET, 1, now);
+            }
             dropAndRetryLater(c, now);
         } else {
             reopenNow(c, now); // an idle keep-alive connection closed by the server: not an error
@@ -418,12 +462,12 @@ final class LoadWorker implements Runnable {
         int path = c.pathOf[head];
         c.pop();
         inFlight--;
-        if (origin >= measureStartNanos && origin < measureEndNanos) {
+        if (inWindow(origin)) {
             long micros = Math.max(0, (now - origin) / 1_000L);
             latencyMicros.recordValue(micros);
             requests++;
             requestsPerPath[path]++;
-            Second second = secondOf(now);
+            Second second = secondOf(origin);
             second.latencyMicros.recordValue(micros);
             second.requests++;
             if (status < 200 || status > 299) {
@@ -452,6 +496,10 @@ final class LoadWorker implements Runnable {
         }
     }
 
+    /**
+     * An error not tied to a request (a failed connect, a stray close): counted if it happens
+     * after the warm-up, in the second it happens (the last second if during the drain).
+     */
     private void countError(ErrorKind kind, long n, long now) {
         if (now < measureStartNanos) {
             return; // warm-up
@@ -460,12 +508,25 @@ final class LoadWorker implements Runnable {
         secondOf(now).errors += n;
     }
 
-    private Second secondOf(long now) {
-        int index = (int) Math.max(0, (now - measureStartNanos) / 1_000_000_000L);
-        while (seconds.size() <= index) {
-            seconds.add(new Second());
+    /** Every request outstanding on {@code c} failed: each counts if it was sent in the window, in its second. */
+    private void countRequestErrors(Conn c, ErrorKind kind, long now) {
+        for (int i = 0; i < c.count; i++) {
+            long origin = c.originAt[(c.head + i) % c.capacity()];
+            if (inWindow(origin)) {
+                errors[kind.ordinal()]++;
+                secondOf(origin).errors++;
+            }
         }
-        return seconds.get(index);
+    }
+
+    private boolean inWindow(long origin) {
+        return origin >= measureStartNanos && origin < measureEndNanos;
+    }
+
+    /** The second of the window that {@code t} falls in, clamped to the window. */
+    private Second secondOf(long t) {
+        long index = (t - measureStartNanos) / 1_000_000_000L;
+        return seconds.get((int) Math.max(0, Math.min(seconds.size() - 1, index)));
     }
 
     private static void waitUntil(long nanos) {

@@ -1,0 +1,54 @@
+package serverlab.labs.charts;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Test;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategorySeries;
+import serverlab.labs.load.LoadResult;
+import tech.tablesaw.api.Table;
+
+class ChartsTest {
+
+    private static LoadResult run(double maxMs, long unanswered) {
+        return new LoadResult("closed", "http://127.0.0.1:1", 50, Duration.ofSeconds(2), 100, 100, 200,
+                1, 2, 3, 4, maxMs, 1.5, Map.of("timeout", 0L), unanswered, Map.of("/hello", 200L),
+                Table.create("empty"), new Histogram(3));
+    }
+
+    private static List<?> labels(CategoryChart chart) {
+        CategorySeries s = chart.getSeriesMap().values().iterator().next();
+        List<Object> xs = new java.util.ArrayList<>();
+        s.getXData().forEach(xs::add);
+        return xs;
+    }
+
+    @Test
+    void latencyPercentilesLeaveMaxOutByDefault() {
+        Map<String, LoadResult> runs = new LinkedHashMap<>();
+        runs.put("a", run(1000, 0));
+        runs.put("b", run(900, 0));
+        CategoryChart chart = Charts.latencyPercentiles(runs);
+        assertEquals(List.of("p50", "p90", "p99", "p99.9"), labels(chart));
+        assertTrue(chart.getTitle().contains("50 connections"), chart.getTitle());
+        assertTrue(chart.getTitle().contains("GET /hello"), chart.getTitle());
+        // max is not lost: the legend says it
+        assertTrue(chart.getSeriesMap().containsKey("a (max 1000 ms)"), chart.getSeriesMap().keySet().toString());
+
+        CategoryChart withMax = Charts.latencyPercentiles(runs, true);
+        assertEquals(List.of("p50", "p90", "p99", "p99.9", "max"), labels(withMax));
+    }
+
+    @Test
+    void latencyPercentilesShowUnansweredRequests() {
+        CategoryChart chart = Charts.latencyPercentiles(Map.of("thread-pool", run(10, 436)));
+        String name = chart.getSeriesMap().keySet().iterator().next();
+        assertTrue(name.contains("436 unanswered"), name);
+    }
+}
