@@ -82,6 +82,15 @@ def free_port() -> int:
 # --------------------------------------------------------------------------- JupyterLab server
 
 
+def _die_with_parent():
+    """In the child: SIGTERM when pytest dies (even by SIGKILL), so no server outlives a killed run (Linux)."""
+    try:
+        import ctypes
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except Exception:  # noqa: BLE001 - not Linux/glibc: the fixture's stop() still cleans up
+        pass
+
+
 class LabServer:
     def __init__(self, base: Path, env_extra: dict[str, str] | None = None):
         self.base = base
@@ -129,7 +138,7 @@ class LabServer:
             cmd.append("--allow-root")
         self._log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(cmd, cwd=self.root, env=env, stdout=self._log, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL)
+                                     stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
         deadline = time.monotonic() + SERVER_START_TIMEOUT
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

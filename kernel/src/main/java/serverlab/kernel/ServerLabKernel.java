@@ -219,7 +219,8 @@ public final class ServerLabKernel {
         while ((queued = channel.poll(0)) != null) {
             if (queued.getHeader().getType().getName().equals("execute_request")) {
                 busy(queued);
-                reply(channel, queued, "execute_reply", Map.of("status", "aborted", "execution_count", executionCount.get()));
+                // No execution_count, as ipykernel: front ends then leave the skipped cell's prompt empty.
+                reply(channel, queued, "execute_reply", Map.of("status", "aborted"));
                 idle(queued);
             } else {
                 handle(channel, queued);

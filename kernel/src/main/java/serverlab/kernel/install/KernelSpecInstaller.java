@@ -283,9 +283,9 @@ public final class KernelSpecInstaller {
         }
         // The CDS archive describes the old jar's classes: rebuild it from a training run now.
         Files.deleteIfExists(kernelDir.resolve(CDS_ARCHIVE_NAME));
-        trainClassDataArchive(options.java(), kernelDir);
+        trainClassDataArchive(options.java(), javaVersion, kernelDir);
 
-        JsonObject spec = kernelJson(options, kernelDir, startupScript);
+        JsonObject spec = kernelJson(options, javaVersion, kernelDir, startupScript);
         String json = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(spec) + "\n";
         Files.writeString(kernelDir.resolve("kernel.json"), json, StandardCharsets.UTF_8);
 
@@ -298,11 +298,11 @@ public final class KernelSpecInstaller {
      * rewrite at exit (-XX:+AutoCreateSharedArchive) crashed a JVM that mapped it mid-write.
      * A failed training run only costs start-up time, so it is reported, not fatal.
      */
-    static void trainClassDataArchive(Path java, Path kernelDir) {
+    static void trainClassDataArchive(Path java, int javaVersion, Path kernelDir) {
         Path archive = kernelDir.resolve(CDS_ARCHIVE_NAME);
         Path tmp = kernelDir.resolve(CDS_ARCHIVE_NAME + ".tmp");
         List<String> command = new ArrayList<>(List.of(java.toString(), "-XX:ArchiveClassesAtExit=" + tmp));
-        command.addAll(defaultJvmOptions(kernelDir).stream().filter(o -> !o.startsWith("-XX:SharedArchiveFile")).toList());
+        command.addAll(defaultJvmOptions(kernelDir, javaVersion).stream().filter(o -> !o.startsWith("-XX:SharedArchiveFile")).toList());
         command.addAll(List.of("-jar", kernelDir.resolve(JAR_NAME).toString(), "--train-cds"));
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true)
@@ -324,10 +324,10 @@ public final class KernelSpecInstaller {
         }
     }
 
-    static JsonObject kernelJson(Options options, Path kernelDir, Path startupScript) {
+    static JsonObject kernelJson(Options options, int javaVersion, Path kernelDir, Path startupScript) {
         JsonArray argv = new JsonArray();
         argv.add(options.java().toString());
-        defaultJvmOptions(kernelDir).forEach(argv::add);
+        defaultJvmOptions(kernelDir, javaVersion).forEach(argv::add);
         options.jvmOpts().forEach(argv::add);
         argv.add("-jar");
         argv.add(kernelDir.resolve(JAR_NAME).toString());
@@ -356,7 +356,7 @@ public final class KernelSpecInstaller {
      * on JDK 25. -Xshare:auto keeps the JVM starting if the archive is stale or unwritable.
      * G1 stays the collector because notebooks run servers inside the kernel JVM.
      */
-    static List<String> defaultJvmOptions(Path kernelDir) {
+    static List<String> defaultJvmOptions(Path kernelDir, int javaVersion) {
         List<String> options = new ArrayList<>();
         // Written by trainClassDataArchive at install time; -Xshare:auto ignores a missing or stale one.
         options.add("-XX:SharedArchiveFile=" + kernelDir.resolve(CDS_ARCHIVE_NAME));
@@ -371,6 +371,8 @@ public final class KernelSpecInstaller {
         options.add("-XX:MinHeapFreeRatio=10");
         options.add("-XX:MaxHeapFreeRatio=30");
         options.add("-XX:G1PeriodicGCInterval=5000");
+        // Tablesaw's classgraph calls sun.misc.Unsafe; JDK 24+ warns on stderr at first use (JEP 498).
+        if (javaVersion >= 24) options.add("--sun-misc-unsafe-memory-access=allow");
         return options;
     }
 
