@@ -90,7 +90,16 @@ public final class ServerLabKernel {
         }
     }
 
+    /** SERVERLAB_TRACE=1 logs where each request's time goes (kernel log, not the notebook). */
+    private static final boolean TRACE = "1".equals(System.getenv("SERVERLAB_TRACE"));
+
+    private static void trace(String what, long since) {
+        if (TRACE) System.getLogger("serverlab.kernel").log(System.Logger.Level.WARNING,
+                String.format("%s +%.2f ms", what, (System.nanoTime() - since) / 1e6));
+    }
+
     private void handle(RouterChannel channel, Message<?> message) {
+        long received = System.nanoTime();
         String type = message.getHeader().getType().getName();
         if (type.equals("none")) return;   // a request this kernel does not know: ignored, as ipykernel does
         busy(message);
@@ -116,6 +125,7 @@ public final class ServerLabKernel {
             }
         } finally {
             idle(message);
+            trace(type + " handled", received);
         }
     }
 
@@ -137,9 +147,11 @@ public final class ServerLabKernel {
         if (sentBeforeIdleInterrupt(message)) run.requestStop();
         Outcome outcome;
         CellRun.bind(run);
+        long started = System.nanoTime();
         try {
             evaluator.awaitReady();
             outcome = magics.runCell(code, run);
+            trace("cell evaluated", started);
         } catch (Throwable e) {
             outcome = new Outcome.Failure(e.getClass().getName(), String.valueOf(e.getMessage()),
                     List.of(e.getClass().getName() + ": " + e.getMessage()));
@@ -155,8 +167,10 @@ public final class ServerLabKernel {
             result.put("metadata", Map.of());
             connection.publish(message, "execute_result", result);
         }
+        trace("result published", started);
         run.finish();
         streams.flush();
+        trace("streams flushed", started);
 
         Map<String, Object> reply = new LinkedHashMap<>();
         boolean failed = outcome instanceof Outcome.Failure;
@@ -172,8 +186,11 @@ public final class ServerLabKernel {
             reply.put("user_expressions", userExpressions(request, message));
             reply.put("payload", List.of());
         }
+        trace("reply built", started);
         if (store) history.record(count, code);
+        trace("history recorded", started);
         reply(channel, message, "execute_reply", reply);
+        trace("replied", started);
         return failed && request.shouldStopOnError();
     }
 
