@@ -33,4 +33,10 @@ serverlab_find_jdk() {
   fi
   export JAVA_HOME="$best"
   export PATH="$JAVA_HOME/bin:$PATH"
+  # JDK 24+ warns about Maven's own libraries (jansi, guava); those options do not exist before 24.
+  if [ "$(serverlab_java_major "$best")" -ge 24 ]; then
+    case "${MAVEN_OPTS:-}" in *sun-misc-unsafe*) ;; *)
+      export MAVEN_OPTS="${MAVEN_OPTS:-} --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow" ;;
+    esac
+  fi
 }

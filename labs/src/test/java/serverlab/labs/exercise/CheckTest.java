@@ -49,7 +49,8 @@ class CheckTest {
             CheckReport report = Check.server(server);
             CheckReport.Result load = report.results().get(6);
             assertFalse(load.passed(), report.text());
-            assertTrue(load.observed().contains("timeout"), report.text());
+            // Starved connections time out in a long run; in a quick run they are still unanswered at the end.
+            assertTrue(load.observed().contains("timeout") || load.observed().matches(".*unanswered [1-9].*"), report.text());
         }
     }
 }
