@@ -21,6 +21,12 @@ public final class OpenConnections {
     }
 
     /** Graceful: close connections waiting between requests; busy ones close after their response. */
+    /** Wakes every virtual-thread reader that waited past its deadline (see BlockingHttpConnection). */
+    public void expireLate() {
+        long now = System.nanoTime();
+        connections.forEach(connection -> connection.expireIfLate(now));
+    }
+
     public void closeIdle() {
         connections.forEach(BlockingHttpConnection::closeIfIdle);
     }
