@@ -33,10 +33,10 @@ final class TestServers {
         return BUILT_IN.contains(name);
     }
 
-    /** Concurrent clients for the load test: -Dserverlab.clients (built-ins), -Dserverlab.extraClients (others, slower). */
+    /** Concurrent clients for the load test: -Dserverlab.clients (built-ins), -Dserverlab.extraClients (provider-registered). */
     static int clients(String name) {
         if (name.equals("process-per-connection")) return Integer.getInteger("serverlab.cgiClients", 20);
-        return builtIn(name) ? Integer.getInteger("serverlab.clients", 200) : Integer.getInteger("serverlab.extraClients", 50);
+        return builtIn(name) ? Integer.getInteger("serverlab.clients", 200) : Integer.getInteger("serverlab.extraClients", 200);
     }
 
     /**
