@@ -363,7 +363,7 @@ public final class KernelSpecInstaller {
         options.add("-Xshare:auto");
         // --enable-native-access makes the JDK's base archive report a harmless property mismatch as
         // "[error][cds]" on stdout at every start (JDK 25); CDS problems are never fatal with -Xshare:auto.
-        options.add("-Xlog:cds=off");
+        options.add("-Xlog:cds*=off");   // also cds+dynamic: a stale archive (jar replaced by hand) is just not used
         options.add("-Dfile.encoding=UTF-8");
         options.add("--enable-native-access=ALL-UNNAMED"); // native calls from notebooks (FFM, JNI) without JDK 22+ warnings
         // Each JShell compile leaves tens of MB of garbage; without these, G1 grows the heap to

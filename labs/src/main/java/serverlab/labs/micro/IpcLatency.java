@@ -12,7 +12,12 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
-/** Round-trip time of a 64-byte message to an echoing peer, per transport. */
+/**
+ * Round-trip time of a 64-byte message to an echoing peer <em>process</em> ({@link EchoPeer},
+ * a child JVM), per {@link Transport}: pipe, Unix-domain socket, TCP loopback, shared memory
+ * (a memory-mapped file; both processes spin) and a message queue (two named FIFOs standing
+ * in for a POSIX/System V queue). The child is started once per trial and stopped after it.
+ */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -23,38 +28,26 @@ public class IpcLatency {
     @Param({"PIPE", "UNIX", "TCP", "SHM", "QUEUE"})
     public String transport;
 
-    private Transport.Pair pair;
-    private Thread echo;
+    private PeerProcess peer;
+    private Transport.Endpoint endpoint;
     private final byte[] message = new byte[MESSAGE];
     private final byte[] reply = new byte[MESSAGE];
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-        pair = Transport.valueOf(transport).open();
-        echo = Thread.ofPlatform().daemon(true).name("ipc-echo").start(() -> {
-            byte[] buffer = new byte[MESSAGE];
-            try {
-                while (!Thread.currentThread().isInterrupted()) {
-                    pair.server().readFully(buffer, MESSAGE);
-                    pair.server().write(buffer, MESSAGE);
-                }
-            } catch (Exception closed) {
-                // benchmark over
-            }
-        });
+        peer = PeerProcess.echo(Transport.valueOf(transport), MESSAGE);
+        endpoint = peer.endpoint();
     }
 
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
-        echo.interrupt();
-        pair.close();
-        echo.join(1000);
+        peer.close();
     }
 
     @Benchmark
     public byte roundTrip() throws Exception {
-        pair.client().write(message, MESSAGE);
-        pair.client().readFully(reply, MESSAGE);
+        endpoint.write(message, MESSAGE);
+        endpoint.readFully(reply, MESSAGE);
         return reply[0];
     }
 }

@@ -13,8 +13,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * Bulk transfer: one operation moves 1 MiB in 64 KiB writes to a peer that reads it all
- * and acknowledges with one byte, so the score in ops/s is MiB/s.
+ * Bulk transfer to a peer <em>process</em> ({@link EchoPeer}, a child JVM), per
+ * {@link Transport}: one operation moves 1 MiB (1,048,576 bytes) in 64 KiB writes to a peer
+ * that reads it all and acknowledges with one byte, so the score in ops/s is MiB/s. (The
+ * QUEUE transport carries it as 4 KiB messages, see {@link Transport#QUEUE}.)
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -27,42 +29,28 @@ public class IpcThroughput {
     @Param({"PIPE", "UNIX", "TCP", "SHM", "QUEUE"})
     public String transport;
 
-    private Transport.Pair pair;
-    private Thread sink;
+    private PeerProcess peer;
+    private Transport.Endpoint endpoint;
     private final byte[] chunk = new byte[CHUNK];
     private final byte[] ack = new byte[1];
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-        pair = Transport.valueOf(transport).open();
-        sink = Thread.ofPlatform().daemon(true).name("ipc-sink").start(() -> {
-            byte[] buffer = new byte[CHUNK];
-            try {
-                while (!Thread.currentThread().isInterrupted()) {
-                    for (int received = 0; received < TOTAL; received += CHUNK) {
-                        pair.server().readFully(buffer, CHUNK);
-                    }
-                    pair.server().write(buffer, 1);
-                }
-            } catch (Exception closed) {
-                // benchmark over
-            }
-        });
+        peer = PeerProcess.sink(Transport.valueOf(transport), CHUNK, TOTAL);
+        endpoint = peer.endpoint();
     }
 
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
-        sink.interrupt();
-        pair.close();
-        sink.join(1000);
+        peer.close();
     }
 
     @Benchmark
     public byte mebibyte() throws Exception {
         for (int sent = 0; sent < TOTAL; sent += CHUNK) {
-            pair.client().write(chunk, CHUNK);
+            endpoint.write(chunk, CHUNK);
         }
-        pair.client().readFully(ack, 1);
+        endpoint.readFully(ack, 1);
         return ack[0];
     }
 }
