@@ -26,7 +26,12 @@ public final class ParentWatchdog {
      * an orphan has nobody to report to).
      */
     public static void watch(InputStream stdin, Consumer<String> commands, Runnable onShutdown) {
-        Runtime.getRuntime().addShutdownHook(new Thread(onShutdown, "shutdown-hook"));
+        try {
+            Runtime.getRuntime().addShutdownHook(new Thread(onShutdown, "shutdown-hook"));
+        } catch (IllegalStateException shutdownInProgress) {
+            // Stopped (SIGTERM from the parent) before it even started: nothing to serve, nothing to report.
+            Runtime.getRuntime().halt(ORPHANED);
+        }
         Thread watchdog = new Thread(() -> {
             try (var lines = new BufferedReader(new InputStreamReader(stdin, StandardCharsets.US_ASCII))) {
                 for (String line; (line = lines.readLine()) != null; ) {
