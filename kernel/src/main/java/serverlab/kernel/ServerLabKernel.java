@@ -80,8 +80,10 @@ public final class ServerLabKernel {
     private void loop(RouterChannel channel) {
         while (!shuttingDown) {
             try {
-                Message<?> message = channel.poll(1000);
+                Message<?> message = channel.next();
                 if (message != null) handle(channel, message);
+            } catch (org.zeromq.ZMQException e) {
+                return;   // the context was closed: the kernel is shutting down
             } catch (Throwable e) {
                 if (shuttingDown) return;
                 // One bad message (or an OOM in a cell's aftermath) must not end the kernel.
@@ -233,7 +235,7 @@ public final class ServerLabKernel {
     /** After a failed cell, answer the execute requests already queued with "aborted" (Run All relies on it). */
     private void abortQueued(RouterChannel channel) {
         Message<?> queued;
-        while ((queued = channel.poll(0)) != null) {
+        while ((queued = channel.pending()) != null) {
             if (queued.getHeader().getType().getName().equals("execute_request")) {
                 busy(queued);
                 // No execution_count, as ipykernel: front ends then leave the skipped cell's prompt empty.

