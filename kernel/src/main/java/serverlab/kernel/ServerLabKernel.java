@@ -92,12 +92,19 @@ public final class ServerLabKernel {
         }
     }
 
-    /** SERVERLAB_TRACE=1 logs where each request's time goes (kernel log, not the notebook). */
+    /** SERVERLAB_TRACE=1 logs where each request's time goes (kernel log, not the notebook), once per request. */
     private static final boolean TRACE = "1".equals(System.getenv("SERVERLAB_TRACE"));
+    private static final ThreadLocal<StringBuilder> TRACE_LINE = ThreadLocal.withInitial(StringBuilder::new);
 
     private static void trace(String what, long since) {
-        if (TRACE) System.getLogger("serverlab.kernel").log(System.Logger.Level.WARNING,
-                String.format("%s +%.2f ms", what, (System.nanoTime() - since) / 1e6));
+        if (TRACE) TRACE_LINE.get().append(String.format(" | %s +%.2f ms", what, (System.nanoTime() - since) / 1e6));
+    }
+
+    private static void flushTrace(String type) {
+        StringBuilder line = TRACE_LINE.get();
+        if (!TRACE || line.isEmpty()) return;
+        System.getLogger("serverlab.kernel").log(System.Logger.Level.WARNING, type + line);
+        line.setLength(0);
     }
 
     private void handle(RouterChannel channel, Message<?> message) {
@@ -105,6 +112,7 @@ public final class ServerLabKernel {
         String type = message.getHeader().getType().getName();
         if (type.equals("none")) return;   // a request this kernel does not know: ignored, as ipykernel does
         busy(message);
+        trace("busy published", received);
         try {
             switch (type) {
                 case "execute_request" -> {
@@ -127,7 +135,8 @@ public final class ServerLabKernel {
             }
         } finally {
             idle(message);
-            trace(type + " handled", received);
+            trace("handled", received);
+            flushTrace(type);
         }
     }
 
@@ -141,6 +150,7 @@ public final class ServerLabKernel {
         boolean store = request.shouldStoreHistory() && !silent;
         int count = store ? executionCount.incrementAndGet() : executionCount.get();
         if (!silent) connection.publish(message, "execute_input", Map.of("code", code, "execution_count", count));
+        trace("execute_input published", System.nanoTime());
 
         CellStreams streams = new CellStreams(message, connection::publish, flusher);
         CellRun run = new CellRun(count, message, streams, silent);
@@ -162,10 +172,12 @@ public final class ServerLabKernel {
             running = null;
         }
         streams.flush();
+        trace("streams flushed before result", started);
         if (outcome instanceof Outcome.Value value && !silent) {
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("execution_count", count);
             result.put("data", Renderers.render(value.value()));
+            trace("result rendered", started);
             result.put("metadata", Map.of());
             connection.publish(message, "execute_result", result);
         }
