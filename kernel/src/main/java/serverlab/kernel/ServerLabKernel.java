@@ -54,18 +54,9 @@ public final class ServerLabKernel {
         this.evaluator = evaluator;
         this.history = history;
         this.magics = new Magics(evaluator, background);
-        Notebook.install(new DisplayPublisher(connection::publish, () -> lastExecute));
-        serverlab.labs.display.Displays.install(new Notebook.Displayer() {
-            @Override
-            public String display(Object value, String... mimeTypes) {
-                return Notebook.display(value, mimeTypes);
-            }
-
-            @Override
-            public void update(String displayId, Object value, String... mimeTypes) {
-                Notebook.updateDisplay(displayId, value, mimeTypes);
-            }
-        });
+        DisplayPublisher displays = new DisplayPublisher(connection::publish, () -> lastExecute);
+        Notebook.install(displays);                                // display(...) in cells
+        serverlab.labs.display.Displays.install(displays);         // progress bars and live charts of labs
     }
 
     /** Serves until shutdown: control on its own thread, shell on the calling thread. */

@@ -39,7 +39,7 @@ public final class BlockingHttpConnection implements Runnable {
     private boolean idle;          // blocked waiting for the first byte of a request (guarded by this)
     private boolean closed;        // guarded by this
     private Thread owner;
-    // Virtual threads only: the deadline of the read in progress, enforced by a sweeper.
+    // Swept registries only (see OpenConnections.sweepTimeouts): the deadline of the read in progress.
     private volatile boolean reading;
     private volatile long readDeadline;
     private volatile boolean timedOut;
@@ -133,9 +133,7 @@ public final class BlockingHttpConnection implements Runnable {
                 int n;
                 try {
                     if (wait <= 0) throw new SocketTimeoutException();
-                    n = Thread.currentThread().isVirtual()
-                            ? readUntil(deadline, in, inBuffer)
-                            : readWithin(wait, in, inBuffer);
+                    n = registry.swept() ? readUntil(deadline, in, inBuffer) : readWithin(wait, in, inBuffer);
                 } catch (SocketTimeoutException e) {
                     if (parser.inProgress() || !answeredOne) {
                         send(context.timedOut(worker), false, false, false, out);
@@ -164,11 +162,7 @@ public final class BlockingHttpConnection implements Runnable {
         return in.read(buffer.array(), 0, buffer.capacity());
     }
 
-    /**
-     * A virtual thread reads without SO_TIMEOUT: a timed read parks with a timer task per
-     * read, which cost a third of the throughput. The server's sweeper calls
-     * {@link #expireIfLate} instead, which ends a late read with end-of-stream.
-     */
+    /** A read without SO_TIMEOUT; the registry's sweeper ends it with end-of-stream when late. */
     private int readUntil(long deadline, InputStream in, ByteBuffer buffer) throws IOException {
         readDeadline = deadline;
         reading = true;

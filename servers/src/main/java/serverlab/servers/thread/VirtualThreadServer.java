@@ -19,28 +19,14 @@ import serverlab.servers.core.BlockingServer;
  */
 public final class VirtualThreadServer extends BlockingServer {
 
-    private static final long SWEEP_MILLIS = 100;
-
     private final Thread acceptor;
-    private final Thread timeoutSweeper;
 
     public VirtualThreadServer(ServerOptions options) throws IOException {
         super("virtual-threads", options);
+        // Idle and slow clients time out by a sweep, not a timed read per request (see OpenConnections).
+        connections.sweepTimeouts("virtual-threads-timeouts");
         acceptor = Thread.ofPlatform().name("virtual-threads-acceptor").start(this::acceptLoop);
-        // Idle and slow clients time out by a sweep, not a timed read per request (see BlockingHttpConnection).
-        timeoutSweeper = Thread.ofPlatform().daemon().name("virtual-threads-timeouts").start(this::sweepTimeouts);
         announce();
-    }
-
-    private void sweepTimeouts() {
-        while (!Thread.currentThread().isInterrupted()) {
-            try {
-                Thread.sleep(SWEEP_MILLIS);
-            } catch (InterruptedException e) {
-                return;
-            }
-            connections.expireLate();
-        }
     }
 
     private void acceptLoop() {
@@ -55,6 +41,6 @@ public final class VirtualThreadServer extends BlockingServer {
     @Override
     protected void stopThreads() {
         // Virtual threads end when their sockets close (done by shutdown()).
-        timeoutSweeper.interrupt();
+        connections.stopSweeping();
     }
 }
