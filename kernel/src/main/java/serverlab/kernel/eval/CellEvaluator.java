@@ -116,6 +116,7 @@ public final class CellEvaluator {
                         return tracebacks.compileError(cell, piece.offset(), piece.source(), diagnostics);
                     }
                     if (event.exception() != null) {
+                        dropIfTemporary(jshell, snippet);
                         return tracebacks.runtimeError(event.exception(), run.executionCount());
                     }
                     if (showsValue(snippet)) {
@@ -123,12 +124,22 @@ public final class CellEvaluator {
                         // System.out.printf(...) returns the stream: a call made for its output, not its value.
                         hasValue = !(value instanceof java.io.PrintStream || value instanceof java.io.PrintWriter);
                     }
+                    dropIfTemporary(jshell, snippet);
                 }
             }
             return hasValue ? new Outcome.Value(value) : Outcome.DONE;
         } finally {
             control.endCell(run);
         }
+    }
+
+    /**
+     * An expression's value is shown, not kept as JShell's {@code $N} variable: every live
+     * snippet is re-imported by each later compile, so kept temporaries made a trivial cell
+     * twice as slow after 500 cells (12 -> 23 ms). The value object itself lives on.
+     */
+    private static void dropIfTemporary(JShell jshell, Snippet snippet) {
+        if (snippet.subKind() == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND) jshell.drop(snippet);
     }
 
     /** Expressions show their value; declarations, statements and assignments do not. */

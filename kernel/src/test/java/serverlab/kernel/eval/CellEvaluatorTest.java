@@ -1,0 +1,68 @@
+package serverlab.kernel.eval;
+
+import jdk.jshell.JShell;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import serverlab.kernel.CellRun;
+
+import java.util.concurrent.Future;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+class CellEvaluatorTest {
+    private static CellEvaluator evaluator;
+    private static int count;
+
+    @BeforeAll
+    static void start() {
+        evaluator = new CellEvaluator(System.getProperty("java.class.path"), null);
+        evaluator.awaitReady();
+    }
+
+    @AfterAll
+    static void stop() {
+        evaluator.jshell().close();
+    }
+
+    private static Outcome eval(String cell) {
+        return evaluator.eval(cell, new CellRun(++count, null, null, true));
+    }
+
+    private static long activeSnippets() {
+        JShell jshell = evaluator.jshell();
+        return jshell.snippets().filter(s -> jshell.status(s).isActive()).count();
+    }
+
+    @Test
+    void expressionValuesAreShownButNotKeptAsSnippets() {
+        eval("int kept = 21;");
+        long before = activeSnippets();
+        for (int i = 0; i < 20; i++) {
+            Outcome outcome = eval("kept * 2 + " + i);
+            assertEquals(42 + i, assertInstanceOf(Outcome.Value.class, outcome).value());
+        }
+        assertInstanceOf(Outcome.Failure.class, eval("kept / 0"));
+        assertEquals(before, activeSnippets(), "each expression left a $N snippet behind");
+        assertEquals(21, assertInstanceOf(Outcome.Value.class, eval("kept")).value());
+    }
+
+    @Test
+    void valueOfADroppedExpressionStaysLive() throws Exception {
+        eval("var pool = java.util.concurrent.Executors.newSingleThreadExecutor();");
+        Outcome outcome = eval("pool.submit(() -> { Thread.sleep(200); return 7; })");
+        Future<?> future = (Future<?>) assertInstanceOf(Outcome.Value.class, outcome).value();
+        assertEquals(7, future.get());
+        eval("pool.shutdown();");
+    }
+
+    @Test
+    void declarationsAreKept() {
+        long before = activeSnippets();
+        eval("int declaredOnce = 1;");
+        eval("String greet() { return \"hi\"; }");
+        assertEquals(before + 2, activeSnippets());
+        assertEquals("hi1", assertInstanceOf(Outcome.Value.class, eval("greet() + declaredOnce")).value());
+    }
+}
