@@ -5,7 +5,7 @@ Measures over the real wire protocol (jupyter_client, ZMQ):
   round trip       execute_request "1+1" -> execute_reply                      (median, p95 of 100)
   eval time        the kernel's own `%time 1+1` wall time, one after each round trip (median of 100)
   completion       complete_request -> complete_reply                           (median of 50)
-  RSS              resident memory of the kernel process tree after warm-up and at the end (MB)
+  RSS              resident memory of the kernel process tree after warm-up, at the end, and 12 s later (MB)
 Round trips and eval times are measured in two phases of a fresh kernel, each 100 pairs of cells:
   "JIT warming"   cells 11-210: the JVM is still compiling javac (on 2 cores the compiler threads
                   compete with the kernel's own threads, which shows as transport time);
@@ -31,6 +31,7 @@ SNIPPETS = {  # per language: (trivial expression, completion code)
     "java": ("1+1", '"abc".toUpp'),
     "python": ("1+1", '"abc".upp'),
 }
+IDLE_S = 12
 UNITS_MS = {"ns": 1e-6, "µs": 1e-3, "\u03bcs": 1e-3, "us": 1e-3, "ms": 1.0, "s": 1000.0}
 
 
@@ -161,6 +162,8 @@ def measure(name: str, starts: int, trips: int, completions: int) -> dict:
             c.complete(comp)
         r["complete"] = [c.complete(comp)[0] for _ in range(completions)]
         r["rss_end"] = rss_mb(km.provisioner.pid)
+        time.sleep(IDLE_S)  # the JVM gives heap back when idle (G1 periodic collection every 5 s)
+        r["rss_idle"] = rss_mb(km.provisioner.pid)
     finally:
         c.close()
         km.shutdown_kernel(now=False)
@@ -216,6 +219,7 @@ def main() -> int:
         ("completion, median of %d" % a.completions, lambda r: ms(statistics.median(r["complete"]))),
         ("kernel RSS after warm-up (10 cells)", lambda r: f"{r['rss']:.0f} MB"),
         ("kernel RSS at the end (%d cells)" % (10 + 4 * a.trips), lambda r: f"{r['rss_end']:.0f} MB"),
+        ("kernel RSS %d s after the last cell" % IDLE_S, lambda r: f"{r['rss_idle']:.0f} MB"),
     ]
     width = max(len(x[0]) for x in rows) + 2
     header = "".join(f"{(results[n] or {}).get('display', n)[:22]:>24}" for n in names)

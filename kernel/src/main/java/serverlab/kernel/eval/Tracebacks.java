@@ -45,6 +45,10 @@ final class Tracebacks {
             lines.add(BOLD_RED + "Compile error" + RESET + " at line " + line + ", column " + (column + 1) + ": " + message);
             lines.add("    " + code);
             lines.add("    " + " ".repeat(Math.min(column, code.length())) + CYAN + "^" + RESET);
+            if (TEMP_VAR.matcher(code.substring(Math.min(column, code.length()))).lookingAt() && message.contains("cannot find symbol")) {
+                lines.add("    This kernel shows expression values but does not keep them as $1, $2, ...: "
+                        + "assign the value to a variable (var x = ...;) to use it later.");
+            }
         }
         if (first == null) {
             first = "the snippet was rejected";
@@ -52,6 +56,8 @@ final class Tracebacks {
         }
         return new Outcome.Failure("CompileError", first, lines);
     }
+
+    private static final java.util.regex.Pattern TEMP_VAR = java.util.regex.Pattern.compile("\\$\\d+\\b");
 
     /** JShell's generated wrapper names ("REPL.$JShell$23.results") mean nothing to a reader. */
     private static final java.util.regex.Pattern WRAPPER = java.util.regex.Pattern.compile("REPL\\.\\$JShell\\$\\d+[A-Z]?\\.");

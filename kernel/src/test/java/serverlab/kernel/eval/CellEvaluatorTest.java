@@ -58,6 +58,15 @@ class CellEvaluatorTest {
     }
 
     @Test
+    void referringToADroppedValueSaysWhatToDo() {
+        eval("40 + 2");
+        Outcome.Failure failure = assertInstanceOf(Outcome.Failure.class, eval("int later = $1 + 1;"));
+        assertEquals("CompileError", failure.ename());
+        org.junit.jupiter.api.Assertions.assertTrue(String.join("\n", failure.traceback()).contains("assign the value to a variable"),
+                () -> String.join("\n", failure.traceback()));
+    }
+
+    @Test
     void declarationsAreKept() {
         long before = activeSnippets();
         eval("int declaredOnce = 1;");
