@@ -110,3 +110,19 @@ def test_welcome_notebook_runs_in_quick_mode(notebook, lab, tmp_path):
     images = page.locator(IMAGE)
     assert images.count() >= 1, "00-welcome rendered no image output"
     print(f"[browser] 00-welcome: {len(state['cells'])} code cells, {images.count()} images, {took:.1f} s")
+
+
+def test_input_box_answers_system_in(notebook):
+    nb = notebook("stdin.ipynb").write(new_notebook(
+        ['String name = input("Your name: ");\nSystem.out.println("hello " + name);'])).open()
+    page = nb.page
+    page.evaluate("() => { window.jupyterapp.shell.currentWidget.content.activeCellIndex = 0; }")
+    nb.command("notebook:run-cell")
+    box = page.locator(".jp-Stdin-input")
+    box.wait_for(state="visible", timeout=30_000)
+    assert "Your name:" in page.locator(".jp-Stdin-prompt").inner_text()
+    box.fill("Ada")
+    box.press("Enter")
+    state = nb.wait_executed(timeout=30, indices=[0])
+    assert not error_outputs(state), error_outputs(state)
+    assert "hello Ada" in output_text(page, 0), output_text(page, 0)

@@ -63,6 +63,7 @@ public final class Main {
         Path backgroundLog = Path.of(System.getProperty("java.io.tmpdir"), "serverlab-kernel-" + ProcessHandle.current().pid() + "-background.log");
         BackgroundOutput background = new BackgroundOutput(backgroundLog);
         new OutputRouter(background).install();
+        serverlab.kernel.io.CellInput.install(connection::askInput);
         Runtime.getRuntime().addShutdownHook(new Thread(ServerLabKernel::closeTracked, "close-tracked"));
 
         ServerLabKernel kernel = new ServerLabKernel(connection, evaluator, background, History.openDefault());

@@ -5,8 +5,9 @@ import serverlab.labs.display.DisplaySink;
 import java.util.Objects;
 
 /**
- * Display functions for notebook code, statically imported in every cell:
- * {@code String id = display(chart);} and later {@code updateDisplay(id, newChart);}.
+ * Display and input functions for notebook code, statically imported in every cell:
+ * {@code String id = display(chart);} and later {@code updateDisplay(id, newChart);};
+ * {@code String name = input("Name: ");}.
  */
 public final class Notebook {
     private static volatile Displayer displayer;
@@ -66,6 +67,24 @@ public final class Notebook {
     /** Clears this cell's output when the next output arrives (no flicker in animations). */
     public static void clearOutput(boolean wait) {
         displayer().clear(wait);
+    }
+
+    /** Asks the user for a line of text in an input box below the cell, as Python's input() does. */
+    public static String input(String prompt) {
+        return ask(prompt, false);
+    }
+
+    /** Like {@link #input(String)}, with the typing hidden. */
+    public static String password(String prompt) {
+        return ask(prompt, true);
+    }
+
+    private static String ask(String prompt, boolean password) {
+        try {
+            return serverlab.kernel.io.CellInput.readLine(prompt == null ? "" : prompt, password);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e.getMessage(), e);
+        }
     }
 
     private static Displayer displayer() {

@@ -41,7 +41,7 @@ public final class CellGuard {
 
     /** Thrown inside the interrupted cell's threads; an Error so that {@code catch (Exception e)} does not swallow it. */
     public static final class CellInterrupted extends Error {
-        CellInterrupted() {
+        public CellInterrupted() {
             super("cell interrupted", null, false, false);
         }
     }

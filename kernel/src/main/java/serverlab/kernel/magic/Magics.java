@@ -48,7 +48,8 @@ public final class Magics {
         register("help", "%help   list the magics", (args, run) -> {
             System.out.println("ServerLab kernel magics:");
             magics.values().forEach(e -> System.out.println("  " + e.usage));
-            System.out.println("\nIn every cell: display(obj), updateDisplay(id, obj); servers.*, labs.*, Tablesaw and XChart are imported.");
+            System.out.println("\nIn every cell: display(obj), updateDisplay(id, obj), clearOutput(), input(prompt), password(prompt)"
+                    + " (System.in reads ask too); servers.*, labs.*, Tablesaw and XChart are imported.");
             return Outcome.DONE;
         });
     }

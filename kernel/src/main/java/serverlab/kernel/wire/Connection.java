@@ -9,7 +9,12 @@ import io.github.spencerpark.jupyter.messages.MessageContext;
 import io.github.spencerpark.jupyter.messages.MessageType;
 import org.zeromq.ZMQ;
 
+import io.github.spencerpark.jupyter.messages.reply.InputReply;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /** The five sockets of a Jupyter kernel, bound from a connection file. */
 public final class Connection implements AutoCloseable {
@@ -32,6 +37,36 @@ public final class Connection implements AutoCloseable {
         iopub.bind(props);
         String hbAddress = props.getTransport() + "://" + props.getIp() + (props.getTransport().equals("ipc") ? "-" : ":") + props.getHbPort();
         heartbeat = new Heartbeat(context, hbAddress);
+    }
+
+    /**
+     * Asks the client that sent {@code request} for a line of input (an {@code input_request}
+     * on the stdin channel) and waits for its {@code input_reply}, checking {@code cancelled}
+     * every 50 ms so an interrupt ends the wait.
+     */
+    public String askInput(MessageContext request, String prompt, boolean password, BooleanSupplier cancelled) throws IOException {
+        synchronized (stdin) {
+            // Replies still queued answer earlier requests whose cells were interrupted (as ipykernel, drop them).
+            Message<?> stale = stdin.pending();
+            while (stale != null) stale = stdin.pending();
+            reply(stdin, request, "input_request", Map.of("prompt", prompt, "password", password));
+            ZMQ.Poller poller = context.poller(1);
+            try {
+                poller.register(stdin, ZMQ.Poller.POLLIN);
+                while (!cancelled.getAsBoolean()) {
+                    if (poller.poll(50) <= 0) continue;
+                    Message<?> message = stdin.pending();
+                    if (message != null && message.getContent() instanceof InputReply reply) {
+                        return reply.getValue() == null ? "" : reply.getValue();
+                    }
+                }
+                throw new InterruptedIOException("interrupted while waiting for input");
+            } catch (org.zeromq.ZMQException closed) {
+                throw new IOException("the kernel is shutting down", closed);
+            } finally {
+                poller.close();
+            }
+        }
     }
 
     public RouterChannel shell() { return shell; }
@@ -58,10 +93,17 @@ public final class Connection implements AutoCloseable {
     /** The kernel's own session id, as the protocol asks (not the client's). */
     private static final String SESSION = java.util.UUID.randomUUID().toString();
 
+    /**
+     * ISO 8601 with exactly six fractional digits: jupyter_client parses no more than that
+     * (nanoseconds, as Instant prints on JDK 25, left every date an unparsed string).
+     */
+    private static final java.time.format.DateTimeFormatter HEADER_DATE = java.time.format.DateTimeFormatter
+            .ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(java.time.ZoneOffset.UTC);
+
     /** basekernel's timestamps have minute precision; front ends time cells from these, so use microseconds. */
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static Header<?> header(MessageType type) {
-        String now = java.time.format.DateTimeFormatter.ISO_INSTANT.format(java.time.Instant.now());
+        String now = HEADER_DATE.format(java.time.Instant.now());
         return new Header(java.util.UUID.randomUUID().toString(), "kernel", SESSION,
                 new io.github.spencerpark.jupyter.messages.KernelTimestamp(now), type, Header.PROTOCOL_VERISON);
     }
