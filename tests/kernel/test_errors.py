@@ -31,6 +31,20 @@ def test_runtime_exception_names_cell_line(run):
         assert name not in tb, f"traceback leaks {name!r}:\n{tb}"
 
 
+def test_runtime_exception_inside_a_multiline_statement_names_its_line(run):
+    ex = run("int q = 0;\nfor (int i = 0; i < 3; i++) {\n    q += i;\n    int x = 1 / (i - 2);\n}")
+    assert ex.status == "error", ex.describe()
+    tb = ex.traceback
+    assert re.search(r"\bline 4\b", tb), f"the division is on line 4; traceback:\n{tb}"
+
+
+def test_compile_error_column_in_a_later_statement(run):
+    ex = run("int fine = 1;\n\nString wrong = 42;")
+    assert ex.status == "error", ex.describe()
+    tb = ex.traceback
+    assert "line 3, column 16" in tb, f"42 is at line 3, column 16; traceback:\n{tb}"
+
+
 def test_error_reply_and_iopub_agree(run):
     ex = run("Integer.parseInt(\"nope\")")
     assert ex.status == "error"

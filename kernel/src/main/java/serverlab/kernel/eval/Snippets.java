@@ -20,10 +20,12 @@ record Snippets(List<Piece> pieces) {
             if (source == null || info.completeness() == SourceCodeAnalysis.Completeness.DEFINITELY_INCOMPLETE
                     || info.completeness() == SourceCodeAnalysis.Completeness.CONSIDERED_INCOMPLETE) {
                 // Let JShell compile the rest as one snippet: its diagnostics say what is missing.
-                pieces.add(new Piece(remaining, consumed + leadingBlank(remaining), info.completeness()));
+                pieces.add(new Piece(remaining.stripLeading(), consumed + leadingBlank(remaining), info.completeness()));
                 break;
             }
-            pieces.add(new Piece(source, consumed + startOf(remaining, source), info.completeness()));
+            // Without its leading line breaks: JShell maps a runtime error in a snippet that starts
+            // with one to the snippet's first line (a loop failing on its 3rd line said line 1).
+            pieces.add(new Piece(source.stripLeading(), consumed + startOf(remaining, source), info.completeness()));
             String rest = info.remaining();
             consumed += remaining.length() - rest.length();
             remaining = rest;
