@@ -31,6 +31,28 @@ def test_complete_mid_cell(kernel):
     assert c["cursor_end"] == pos and 0 <= c["cursor_start"] <= pos
 
 
+def test_complete_variable_declared_earlier_in_the_same_cell(kernel):
+    code = 'var greeting = "abc";\ngreeting.toUpp'
+    c = kernel.request("complete", code=code, cursor_pos=len(code))["content"]
+    assert any(m.startswith("toUpperCase") for m in c["matches"]), c
+    assert c["cursor_start"] == code.index("toUpp"), c
+
+
+def test_complete_after_magic_and_method_in_the_same_cell(kernel):
+    code = '%time 1+1\nvoid helperForCompletion() {}\nvar namesForCompletion = new ArrayList<String>();\nnamesForCompletion.stre'
+    c = kernel.request("complete", code=code, cursor_pos=len(code))["content"]
+    assert "stream()" in c["matches"], c
+
+
+def test_completion_does_not_run_the_cell(kernel):
+    code = 'System.out.println("SHOULD NOT PRINT");\nvar completionProbe = "x";\ncompletionProbe.isE'
+    c = kernel.request("complete", code=code, cursor_pos=len(code))["content"]
+    assert "isEmpty()" in c["matches"], c
+    ex = kernel.run("completionProbe")
+    assert ex.status == "error", "completion declared the cell's variable for real\n" + ex.describe()
+    assert not any("SHOULD NOT PRINT" in m["content"].get("text", "") for m in kernel.stray), "completion ran the cell"
+
+
 def test_inspect(kernel):
     code = "Math.max"
     c = kernel.request("inspect", code=code, cursor_pos=len(code))["content"]

@@ -168,12 +168,43 @@ public final class CellEvaluator {
         SourceCodeAnalysis analysis = jshell.sourceCodeAnalysis();
         int snippetStart = snippetStartBefore(analysis, code, cursor);
         String snippet = code.substring(snippetStart, cursor);
+        Completion completion = suggest(analysis, "", snippet, snippetStart, cursor);
+        if (!completion.matches().isEmpty() || snippetStart == 0) return completion;
+        // Nothing known: the name may be a variable declared earlier in this cell, not run yet.
+        // Complete again after those earlier statements (parsed, never run: no side effects).
+        String earlier = earlierStatements(analysis, code.substring(0, snippetStart));
+        return earlier.isEmpty() ? completion : suggest(analysis, earlier, snippet, snippetStart, cursor);
+    }
+
+    private static Completion suggest(SourceCodeAnalysis analysis, String context, String snippet, int snippetStart, int cursor) {
+        String text = context + snippet;
         int[] anchor = new int[1];
         List<String> matches = new ArrayList<>();
-        for (SourceCodeAnalysis.Suggestion suggestion : analysis.completionSuggestions(snippet, snippet.length(), anchor)) {
+        for (SourceCodeAnalysis.Suggestion suggestion : analysis.completionSuggestions(text, text.length(), anchor)) {
             if (!matches.contains(suggestion.continuation())) matches.add(suggestion.continuation());
         }
-        return new Completion(matches, snippetStart + anchor[0], cursor);
+        int start = anchor[0] - context.length();
+        return start < 0 ? new Completion(List.of(), cursor, cursor) : new Completion(matches, snippetStart + start, cursor);
+    }
+
+    /**
+     * The statements and variable declarations of {@code cellPrefix}, one per line. JShell completes
+     * a run of statements as a method body, where methods, types and imports cannot stand.
+     */
+    private static String earlierStatements(SourceCodeAnalysis analysis, String cellPrefix) {
+        StringBuilder statements = new StringBuilder();
+        String javaOnly = cellPrefix.lines().map(line -> line.stripLeading().startsWith("%") ? "" : line)
+                .collect(java.util.stream.Collectors.joining("\n"));
+        for (Snippets.Piece piece : Snippets.split(analysis, javaOnly).pieces()) {
+            for (Snippet snippet : analysis.sourceToSnippets(piece.source())) {
+                Snippet.Kind kind = snippet.kind();
+                if (kind == Snippet.Kind.VAR || kind == Snippet.Kind.STATEMENT || kind == Snippet.Kind.EXPRESSION) {
+                    String source = snippet.source().strip();
+                    statements.append(source).append(source.endsWith(";") || source.endsWith("}") ? "\n" : ";\n");
+                }
+            }
+        }
+        return statements.toString();
     }
 
     /** Signature and javadoc of what is under the cursor, or null when nothing is. */
