@@ -65,6 +65,17 @@ def test_exception_in_earlier_method_names_it(run):
         assert name not in tb, f"traceback leaks {name!r}:\n{tb}"
 
 
+def test_lambda_frames_are_named_for_readers(run):
+    ex = run("List.of(1, 2, 3).stream()\n    .map(x -> 10 / (x - 2))\n    .toList()")
+    assert ex.status == "error", ex.describe()
+    tb = ex.traceback
+    assert re.search(r"at lambda \(line 2\)", tb), f"the lambda on line 2 is not named so:\n{tb}"
+    assert "lambda$" not in tb, f"javac's synthetic lambda name leaks:\n{tb}"
+    run("int inLambdaHelper(List<Integer> xs) {\n    return xs.stream().mapToInt(x -> 1 / x).sum();\n}").ok()
+    tb = run("inLambdaHelper(List.of(0))").traceback
+    assert "lambda in inLambdaHelper" in tb, tb
+
+
 def test_state_survives_errors(run):
     ex = run("1/0")
     assert ex.status == "error", ex.describe()

@@ -107,6 +107,16 @@ final class Tracebacks {
         if (repeats > 0) out.add(RED + "    ... the frame above " + repeats + " more times" + RESET);
     }
 
+    /** javac names a lambda "lambda$enclosing$N"; JShell's statement wrapper is "do_it$". */
+    private static final java.util.regex.Pattern LAMBDA = java.util.regex.Pattern.compile("lambda\\$(.*?)\\$\\d+");
+
+    static String readable(String method) {
+        java.util.regex.Matcher lambda = LAMBDA.matcher(method);
+        if (!lambda.matches()) return method;
+        String enclosing = lambda.group(1);
+        return enclosing.isEmpty() || enclosing.startsWith("do_it$") ? "lambda" : "lambda in " + enclosing;
+    }
+
     /** A frame as a reader wants it, or null for frames that are plumbing. */
     private String describe(StackTraceElement frame, int currentCell) {
         String file = frame.getFileName();
@@ -118,7 +128,7 @@ final class Tracebacks {
                 int line = place.firstLine() + frame.getLineNumber() - 1;
                 where = place.executionCount() == currentCell ? "line " + line : "cell [" + place.executionCount() + "], line " + line;
             }
-            String method = frame.getMethodName();
+            String method = readable(frame.getMethodName());
             String klass = frame.getClassName();
             if (method.isEmpty()) return CYAN + where + RESET;
             String owner = klass.isEmpty() ? "" : klass + ".";
