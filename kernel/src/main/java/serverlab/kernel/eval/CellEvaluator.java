@@ -172,7 +172,10 @@ public final class CellEvaluator {
         if (!completion.matches().isEmpty() || snippetStart == 0) return completion;
         // Nothing known: the name may be a variable declared earlier in this cell, not run yet.
         // Complete again after those earlier statements (parsed, never run: no side effects).
-        String earlier = earlierStatements(analysis, code.substring(0, snippetStart));
+        String earlier;
+        synchronized (statementsOf) {
+            earlier = earlierStatements(analysis, code.substring(0, snippetStart));
+        }
         return earlier.isEmpty() ? completion : suggest(analysis, earlier, snippet, snippetStart, cursor);
     }
 
@@ -191,21 +194,33 @@ public final class CellEvaluator {
      * The statements and variable declarations of {@code cellPrefix}, one per line. JShell completes
      * a run of statements as a method body, where methods, types and imports cannot stand.
      */
-    private static String earlierStatements(SourceCodeAnalysis analysis, String cellPrefix) {
+    private String earlierStatements(SourceCodeAnalysis analysis, String cellPrefix) {
         StringBuilder statements = new StringBuilder();
         String javaOnly = cellPrefix.lines().map(line -> line.stripLeading().startsWith("%") ? "" : line)
                 .collect(java.util.stream.Collectors.joining("\n"));
         for (Snippets.Piece piece : Snippets.split(analysis, javaOnly).pieces()) {
-            for (Snippet snippet : analysis.sourceToSnippets(piece.source())) {
-                Snippet.Kind kind = snippet.kind();
-                if (kind == Snippet.Kind.VAR || kind == Snippet.Kind.STATEMENT || kind == Snippet.Kind.EXPRESSION) {
-                    String source = snippet.source().strip();
-                    statements.append(source).append(source.endsWith(";") || source.endsWith("}") ? "\n" : ";\n");
+            statements.append(statementsOf.computeIfAbsent(piece.source(), source -> {
+                StringBuilder kept = new StringBuilder();
+                for (Snippet snippet : analysis.sourceToSnippets(source)) {
+                    Snippet.Kind kind = snippet.kind();
+                    if (kind == Snippet.Kind.VAR || kind == Snippet.Kind.STATEMENT || kind == Snippet.Kind.EXPRESSION) {
+                        String text = snippet.source().strip();
+                        kept.append(text).append(text.endsWith(";") || text.endsWith("}") ? "\n" : ";\n");
+                    }
                 }
-            }
+                return kept.toString();
+            }));
         }
         return statements.toString();
     }
+
+    /** Classifying a snippet costs ~5 ms and Tab is pressed again and again in one cell: remember. */
+    private final java.util.Map<String, String> statementsOf = new java.util.LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, String> eldest) {
+            return size() > 512;
+        }
+    };
 
     /** Signature and javadoc of what is under the cursor, or null when nothing is. */
     public String inspect(String code, int cursor) {
