@@ -61,6 +61,13 @@ def test_inspect(kernel):
     assert "max(" in c["data"]["text/plain"], c
 
 
+def test_inspect_method_of_a_variable_declared_earlier_in_the_cell(kernel):
+    code = 'var inspectedText = "abc";\ninspectedText.toUpperCase'
+    c = kernel.request("inspect", code=code, cursor_pos=len(code))["content"]
+    assert c["found"] is True, c
+    assert "toUpperCase(" in c["data"]["text/plain"], c
+
+
 def test_inspect_nothing(kernel):
     code = "   "
     c = kernel.request("inspect", code=code, cursor_pos=1)["content"]

@@ -231,9 +231,15 @@ public final class CellEvaluator {
         int end = cursor;
         while (end < code.length() && Character.isJavaIdentifierPart(code.charAt(end))) end++;
         String snippet = code.substring(snippetStart, end);
-        List<SourceCodeAnalysis.Documentation> docs = analysis.documentation(snippet, snippet.length(), true);
-        // JShell documents a method inside its call's parentheses: "Math.max" asks as "Math.max(".
-        if (docs.isEmpty()) docs = analysis.documentation(snippet + "(", snippet.length() + 1, true);
+        List<SourceCodeAnalysis.Documentation> docs = documentation(analysis, snippet);
+        if (docs.isEmpty() && snippetStart > 0) {
+            // As for completion: a variable declared earlier in this cell, not run yet.
+            String earlier;
+            synchronized (statementsOf) {
+                earlier = earlierStatements(analysis, code.substring(0, snippetStart));
+            }
+            if (!earlier.isEmpty()) docs = documentation(analysis, earlier + snippet);
+        }
         if (docs.isEmpty()) return null;
         StringBuilder text = new StringBuilder();
         for (SourceCodeAnalysis.Documentation doc : docs) {
@@ -241,6 +247,12 @@ public final class CellEvaluator {
             if (doc.javadoc() != null && !doc.javadoc().isBlank()) text.append('\n').append(doc.javadoc().strip()).append("\n\n");
         }
         return text.toString().strip();
+    }
+
+    private static List<SourceCodeAnalysis.Documentation> documentation(SourceCodeAnalysis analysis, String code) {
+        List<SourceCodeAnalysis.Documentation> docs = analysis.documentation(code, code.length(), true);
+        // JShell documents a method inside its call's parentheses: "Math.max" asks as "Math.max(".
+        return docs.isEmpty() ? analysis.documentation(code + "(", code.length() + 1, true) : docs;
     }
 
     /** "complete", "incomplete" (with an indent to continue with) or "invalid". */
