@@ -172,10 +172,7 @@ public final class CellEvaluator {
         if (!completion.matches().isEmpty() || snippetStart == 0) return completion;
         // Nothing known: the name may be a variable declared earlier in this cell, not run yet.
         // Complete again after those earlier statements (parsed, never run: no side effects).
-        String earlier;
-        synchronized (statementsOf) {
-            earlier = earlierStatements(analysis, code.substring(0, snippetStart));
-        }
+        String earlier = earlierStatements(analysis, code.substring(0, snippetStart));
         return earlier.isEmpty() ? completion : suggest(analysis, earlier, snippet, snippetStart, cursor);
     }
 
@@ -199,7 +196,7 @@ public final class CellEvaluator {
         String javaOnly = cellPrefix.lines().map(line -> line.stripLeading().startsWith("%") ? "" : line)
                 .collect(java.util.stream.Collectors.joining("\n"));
         for (Snippets.Piece piece : Snippets.split(analysis, javaOnly).pieces()) {
-            statements.append(statementsOf.computeIfAbsent(piece.source(), source -> {
+            statements.append(classified(piece.source(), source -> {
                 StringBuilder kept = new StringBuilder();
                 for (Snippet snippet : analysis.sourceToSnippets(source)) {
                     Snippet.Kind kind = snippet.kind();
@@ -212,6 +209,12 @@ public final class CellEvaluator {
             }));
         }
         return statements.toString();
+    }
+
+    private String classified(String source, java.util.function.Function<String, String> classify) {
+        synchronized (statementsOf) {
+            return statementsOf.computeIfAbsent(source, classify);
+        }
     }
 
     /** Classifying a snippet costs ~5 ms and Tab is pressed again and again in one cell: remember. */
@@ -234,10 +237,7 @@ public final class CellEvaluator {
         List<SourceCodeAnalysis.Documentation> docs = documentation(analysis, snippet);
         if (docs.isEmpty() && snippetStart > 0) {
             // As for completion: a variable declared earlier in this cell, not run yet.
-            String earlier;
-            synchronized (statementsOf) {
-                earlier = earlierStatements(analysis, code.substring(0, snippetStart));
-            }
+            String earlier = earlierStatements(analysis, code.substring(0, snippetStart));
             if (!earlier.isEmpty()) docs = documentation(analysis, earlier + snippet);
         }
         if (docs.isEmpty()) return null;
