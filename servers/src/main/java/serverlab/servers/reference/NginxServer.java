@@ -29,7 +29,8 @@ import serverlab.servers.control.ControlEndpoint;
  * {@code workers} worker processes, each one event loop ({@code use epoll|poll} from
  * {@code selector}), access log off. It answers {@code /hello} with {@code return 200} and
  * exposes stub_status for {@link #stats()}; other paths are 404 (it does not run our handlers).
- * Stopped by PID: SIGQUIT for a graceful stop, SIGTERM then SIGKILL for close().
+ * Stopped by PID: SIGQUIT for a graceful stop, SIGTERM then SIGKILL for close(). nginx cannot
+ * watch its parent, so a small shell guard stops it if this JVM dies without closing it.
  */
 public final class NginxServer implements Server {
 
@@ -39,6 +40,7 @@ public final class NginxServer implements Server {
     private final ServerOptions options;
     private final Path directory;
     private final Process process;
+    private final Process orphanGuard;
     private final InetSocketAddress address;
     private ControlEndpoint control;
 
@@ -56,6 +58,7 @@ public final class NginxServer implements Server {
                 .redirectErrorStream(true)
                 .redirectOutput(directory.resolve("logs/stdout.log").toFile())
                 .start();
+        this.orphanGuard = startOrphanGuard(process.pid(), directory);
         this.address = new InetSocketAddress(options.bindAddress(), port);
         awaitListening();
         Tracked.register(this);
@@ -67,6 +70,24 @@ public final class NginxServer implements Server {
                 throw e;
             }
         }
+    }
+
+    /**
+     * The guard reads a pipe from this JVM. The kernel closes the pipe when the JVM dies, even by
+     * SIGKILL; the guard then stops nginx (only if that pid still runs this nginx) and its workers.
+     */
+    private static Process startOrphanGuard(long nginxPid, Path directory) throws IOException {
+        String script = """
+                cat >/dev/null
+                workers=$(awk -v p="$1" '$4 == p { print $1 }' /proc/[0-9]*/stat 2>/dev/null)
+                if grep -qsF -- "$2" "/proc/$1/cmdline"; then
+                  kill -TERM "$1"; sleep 2; kill -KILL "$1" 2>/dev/null
+                  for w in $workers; do grep -qs 'nginx: worker' "/proc/$w/cmdline" && kill -KILL "$w"; done
+                fi
+                """;
+        return new ProcessBuilder("sh", "-c", script, "serverlab-nginx-guard", Long.toString(nginxPid), directory.toString())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
     }
 
     /** Where the control endpoint listens, or null when {@code controlPort} is -1. */
@@ -212,6 +233,7 @@ public final class NginxServer implements Server {
     @Override
     public void close() {
         Tracked.unregister(this);
+        dismissOrphanGuard();
         if (control != null) control.close();
         List<ProcessHandle> workers;
         try (Stream<ProcessHandle> children = process.toHandle().children()) {
@@ -228,6 +250,20 @@ public final class NginxServer implements Server {
         }
         workers.forEach(ProcessHandle::destroyForcibly);
         deleteDirectory();
+    }
+
+    /** Ends the guard before nginx stops, so it never acts on a pid that could be reused. */
+    private void dismissOrphanGuard() {
+        if (!orphanGuard.isAlive()) return;
+        orphanGuard.destroy();   // the shell dies at SIGTERM; closing the pipe then ends its cat
+        try {
+            orphanGuard.waitFor(2, TimeUnit.SECONDS);
+            orphanGuard.getOutputStream().close();
+        } catch (IOException ignored) {
+            // the pipe is already closed
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The generated configuration, for the curious. */

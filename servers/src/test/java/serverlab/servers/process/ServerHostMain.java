@@ -8,7 +8,8 @@ import serverlab.servers.Servers;
 
 /**
  * Runs one server in its own JVM so a test can SIGKILL that JVM: prints {@code port <n>}, then answers each
- * {@code workers} line on stdin with {@code workers <pid> <pid>…}; closes the server when stdin closes.
+ * {@code workers} line on stdin with {@code workers <pid> <pid>…} and each {@code pid} line with
+ * {@code pid <pid>}; closes the server when stdin closes.
  * Arguments: registry name, number of workers.
  */
 public final class ServerHostMain {
@@ -20,6 +21,10 @@ public final class ServerHostMain {
         System.out.flush();
         var commands = new java.io.BufferedReader(new java.io.InputStreamReader(System.in));
         for (String line; (line = commands.readLine()) != null; ) {
+            if (line.equals("pid")) {
+                System.out.println("pid " + server.pid());
+                System.out.flush();
+            }
             if (line.equals("workers")) {
                 System.out.println("workers " + String.join(" ", server.workerPids().stream().map(String::valueOf).toList()));
                 System.out.flush();
