@@ -126,3 +126,20 @@ def test_input_box_answers_system_in(notebook):
     state = nb.wait_executed(timeout=30, indices=[0])
     assert not error_outputs(state), error_outputs(state)
     assert "hello Ada" in output_text(page, 0), output_text(page, 0)
+
+
+def test_interrupt_while_the_input_box_waits(notebook):
+    nb = notebook("stdin-interrupt.ipynb").write(new_notebook(
+        ['String never = input("waiting: ");', "int afterInput = 5; afterInput"])).open()
+    page = nb.page
+    page.evaluate("() => { window.jupyterapp.shell.currentWidget.content.activeCellIndex = 0; }")
+    nb.command("notebook:run-cell")
+    page.locator(".jp-Stdin-input").wait_for(state="visible", timeout=30_000)
+    page.locator(".jp-NotebookPanel-toolbar jp-button[data-command='notebook:interrupt-kernel']").click()
+    state = nb.wait_executed(timeout=30, indices=[0])
+    first = state["cells"][0]["outputs"]
+    assert any(o.get("output_type") == "error" for o in first), f"the interrupted input reports no error: {first}"
+    page.evaluate("() => { window.jupyterapp.shell.currentWidget.content.activeCellIndex = 1; }")
+    nb.command("notebook:run-cell")
+    nb.wait_executed(timeout=30, indices=[1])
+    assert output_text(page, 1).strip() == "5", output_text(page, 1)
