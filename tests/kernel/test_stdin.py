@@ -101,3 +101,16 @@ def test_interrupt_while_waiting_for_input(kernel):
     ex2, _ = answer(kernel, 'input("again: ")', ["fresh"])
     ex2.ok()
     assert ex2.text == '"fresh"'
+
+
+def test_forged_input_reply_is_ignored(kernel):
+    from jupyter_client.session import Session
+    ex = kernel.send_execute('input("real or forged? ")', allow_stdin=True)
+    kernel.kc.get_stdin_msg(timeout=20)
+    forger = Session(key=b"not-the-connection-key", username="mallory")
+    forger.send(kernel.kc.stdin_channel.socket, "input_reply", {"value": "forged"})
+    time.sleep(0.2)
+    kernel.kc.input("real")
+    kernel.collect(ex, 20)
+    ex.ok()
+    assert ex.text == '"real"', ex.describe()

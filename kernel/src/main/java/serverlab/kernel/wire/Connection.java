@@ -55,7 +55,12 @@ public final class Connection implements AutoCloseable {
                 poller.register(stdin, ZMQ.Poller.POLLIN);
                 while (!cancelled.getAsBoolean()) {
                     if (poller.poll(50) <= 0) continue;
-                    Message<?> message = stdin.pending();
+                    Message<?> message;
+                    try {
+                        message = stdin.pending();
+                    } catch (SecurityException badSignature) {
+                        continue;   // not from our client: keep waiting for the real reply
+                    }
                     if (message != null && message.getContent() instanceof InputReply reply) {
                         return reply.getValue() == null ? "" : reply.getValue();
                     }
