@@ -141,7 +141,6 @@ public final class ServerLabKernel {
         boolean store = request.shouldStoreHistory() && !silent;
         int count = store ? executionCount.incrementAndGet() : executionCount.get();
         if (!silent) connection.publish(message, "execute_input", Map.of("code", code, "execution_count", count));
-        trace("execute_input published", System.nanoTime());
 
         CellStreams streams = new CellStreams(message, connection::publish, flusher);
         CellRun run = new CellRun(count, message, streams, silent);

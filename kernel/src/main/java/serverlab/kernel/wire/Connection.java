@@ -7,9 +7,8 @@ import io.github.spencerpark.jupyter.messages.Header;
 import io.github.spencerpark.jupyter.messages.Message;
 import io.github.spencerpark.jupyter.messages.MessageContext;
 import io.github.spencerpark.jupyter.messages.MessageType;
-import org.zeromq.ZMQ;
-
 import io.github.spencerpark.jupyter.messages.reply.InputReply;
+import org.zeromq.ZMQ;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -47,20 +46,16 @@ public final class Connection implements AutoCloseable {
     public String askInput(MessageContext request, String prompt, boolean password, BooleanSupplier cancelled) throws IOException {
         synchronized (stdin) {
             // Replies still queued answer earlier requests whose cells were interrupted (as ipykernel, drop them).
-            Message<?> stale = stdin.pending();
-            while (stale != null) stale = stdin.pending();
+            while (pendingInput() != null) {
+                // dropped
+            }
             reply(stdin, request, "input_request", Map.of("prompt", prompt, "password", password));
             ZMQ.Poller poller = context.poller(1);
             try {
                 poller.register(stdin, ZMQ.Poller.POLLIN);
                 while (!cancelled.getAsBoolean()) {
                     if (poller.poll(50) <= 0) continue;
-                    Message<?> message;
-                    try {
-                        message = stdin.pending();
-                    } catch (SecurityException badSignature) {
-                        continue;   // not from our client: keep waiting for the real reply
-                    }
+                    Message<?> message = pendingInput();
                     if (message != null && message.getContent() instanceof InputReply reply) {
                         return reply.getValue() == null ? "" : reply.getValue();
                     }
@@ -70,6 +65,17 @@ public final class Connection implements AutoCloseable {
                 throw new IOException("the kernel is shutting down", closed);
             } finally {
                 poller.close();
+            }
+        }
+    }
+
+    /** A message already on stdin, or null; one with a bad signature is not from our client and is skipped. */
+    private Message<?> pendingInput() {
+        while (true) {
+            try {
+                return stdin.pending();
+            } catch (SecurityException badSignature) {
+                // next
             }
         }
     }

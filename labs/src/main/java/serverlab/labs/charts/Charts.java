@@ -259,25 +259,25 @@ public final class Charts {
         if (!Double.isNaN(maxMs)) {
             notes.add(String.format(Locale.ROOT, maxMs >= 10 ? "max %.0f ms" : "max %.1f ms", maxMs));
         }
+        notes.addAll(problemNotes(errors, unanswered));
+        return notes.isEmpty() ? name : name + " (" + String.join("; ", notes) + ")";
+    }
+
+    /** " (3 errors, 436 unanswered)" for a run that had them, else "". */
+    private static String problems(LoadResult run) {
+        List<String> notes = problemNotes(run.totalErrors(), run.unanswered());
+        return notes.isEmpty() ? "" : " (" + String.join(", ", notes) + ")";
+    }
+
+    private static List<String> problemNotes(long errors, long unanswered) {
+        List<String> notes = new ArrayList<>();
         if (errors > 0) {
             notes.add(errors + (errors == 1 ? " error" : " errors"));
         }
         if (unanswered > 0) {
             notes.add(unanswered + " unanswered");
         }
-        return notes.isEmpty() ? name : name + " (" + String.join("; ", notes) + ")";
-    }
-
-    /** " (3 errors, 436 unanswered)" for a run that had them, else "". */
-    private static String problems(LoadResult run) {
-        List<String> notes = new ArrayList<>();
-        if (run.totalErrors() > 0) {
-            notes.add(run.totalErrors() + (run.totalErrors() == 1 ? " error" : " errors"));
-        }
-        if (run.unanswered() > 0) {
-            notes.add(run.unanswered() + " unanswered");
-        }
-        return notes.isEmpty() ? "" : " (" + String.join(", ", notes) + ")";
+        return notes;
     }
 
     private static long longOrZero(Row row, String column) {

@@ -11,6 +11,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.LongConsumer;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -179,24 +180,21 @@ final class LoadWorker implements Runnable {
     /** Requests of the window still without a response or error when the run ends. */
     private void countUnanswered() {
         for (Conn c : conns) {
-            if (c.channel == null) {
-                continue;
-            }
-            for (int i = 0; i < c.count; i++) {
-                long origin = c.originAt[(c.head + i) % c.capacity()];
-                if (inWindow(origin)) {
-                    unfinished++;
-                    secondOf(origin).unanswered++;
-                }
+            if (c.channel != null) {
+                forEachOutstandingInWindow(c, this::unansweredAt);
             }
         }
         while (!dueRequests.isEmpty()) {
             long origin = dueRequests.poll();
             if (inWindow(origin)) {
-                unfinished++;
-                secondOf(origin).unanswered++;
+                unansweredAt(origin);
             }
         }
+    }
+
+    private void unansweredAt(long origin) {
+        unfinished++;
+        secondOf(origin).unanswered++;
     }
 
     /** Number of (possibly partial) seconds in a window of this length. */
@@ -255,7 +253,7 @@ final class LoadWorker implements Runnable {
                 countError(ErrorKind.CONNECT, 1, now);
                 dropAndRetryLater(c, now);
             } else if (c.connected && c.count > 0 && now - c.sentAt[c.head] > plan.timeoutNanos()) {
-                countRequestErrors(c, ErrorKind.TIMEOUT, now);
+                countRequestErrors(c, ErrorKind.TIMEOUT);
                 dropAndRetryLater(c, now);
             }
         }
@@ -363,7 +361,7 @@ final class LoadWorker implements Runnable {
         if (!c.connected || e instanceof ConnectException) {
             countError(ErrorKind.CONNECT, 1, now);
         } else if (c.count > 0) {
-            countRequestErrors(c, ErrorKind.RESET, now);
+            countRequestErrors(c, ErrorKind.RESET);
         }
         dropAndRetryLater(c, now);
     }
@@ -419,11 +417,7 @@ final class LoadWorker implements Runnable {
         try {
             c.parser.feed(readBuffer.array(), 0, n);
         } catch (ResponseParser.ProtocolException e) {
-            if (c.count > 0) {
-                countRequestErrors(c, ErrorKind.PROTOCOL, now);
-            } else {
-                countError(ErrorKind.PROTOCOL, 1, now);
-            }
+            countFailure(c, ErrorKind.PROTOCOL, now);
             dropAndRetryLater(c, now);
             return;
         }
@@ -433,7 +427,7 @@ final class LoadWorker implements Runnable {
             onIoFailure(c, failure, now);
         } else if (c.closeRequested) {
             if (c.count > 0) {
-                countRequestErrors(c, ErrorKind.RESET, now); // pipelined requests the server will never answer
+                countRequestErrors(c, ErrorKind.RESET); // pipelined requests the server will never answer
             }
             reopenNow(c, now);
         }
@@ -443,11 +437,7 @@ final class LoadWorker implements Runnable {
         c.now = now;
         c.parser.endOfStream();
         if (c.count > 0 || c.parser.midResponse()) {
-            if (c.count > 0) {
-                countRequestErrors(c, ErrorKind.RESET, now);
-            } else {
-                countError(ErrorKind.RESET, 1, now);
-            }
+            countFailure(c, ErrorKind.RESET, now);
             dropAndRetryLater(c, now);
         } else {
             reopenNow(c, now); // an idle keep-alive connection closed by the server: not an error
@@ -509,12 +499,28 @@ final class LoadWorker implements Runnable {
     }
 
     /** Every request outstanding on {@code c} failed: each counts if it was sent in the window, in its second. */
-    private void countRequestErrors(Conn c, ErrorKind kind, long now) {
+    private void countRequestErrors(Conn c, ErrorKind kind) {
+        forEachOutstandingInWindow(c, origin -> {
+            errors[kind.ordinal()]++;
+            secondOf(origin).errors++;
+        });
+    }
+
+    /** {@code c} failed: its outstanding requests each count as {@code kind}; with none outstanding, one error. */
+    private void countFailure(Conn c, ErrorKind kind, long now) {
+        if (c.count > 0) {
+            countRequestErrors(c, kind);
+        } else {
+            countError(kind, 1, now);
+        }
+    }
+
+    /** The origins (send times) of the requests outstanding on {@code c} that fall in the window, oldest first. */
+    private void forEachOutstandingInWindow(Conn c, LongConsumer action) {
         for (int i = 0; i < c.count; i++) {
             long origin = c.originAt[(c.head + i) % c.capacity()];
             if (inWindow(origin)) {
-                errors[kind.ordinal()]++;
-                secondOf(origin).errors++;
+                action.accept(origin);
             }
         }
     }

@@ -146,6 +146,7 @@ public final class NginxServer implements Server {
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 String log = readLog();
+                dismissOrphanGuard();
                 deleteDirectory();
                 throw new IOException("nginx exited with " + process.exitValue() + ":\n" + log);
             }
