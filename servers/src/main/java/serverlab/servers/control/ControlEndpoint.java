@@ -56,6 +56,11 @@ public final class ControlEndpoint implements AutoCloseable {
         return (InetSocketAddress) listener.getLocalSocketAddress();
     }
 
+    /** The address and the token a client must present (the token is issued per start). */
+    public ControlAddress controlAddress() {
+        return new ControlAddress(address(), "");
+    }
+
     private void acceptLoop() {
         while (!listener.isClosed()) {
             try {
