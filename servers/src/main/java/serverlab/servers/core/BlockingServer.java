@@ -74,6 +74,7 @@ public abstract class BlockingServer extends AbstractServer {
     protected void shutdown() {
         closeListener();
         connections.closeAll();
+        connections.stopSweeping();
         stopThreads();
     }
 

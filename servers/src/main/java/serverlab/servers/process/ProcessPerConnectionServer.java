@@ -210,6 +210,7 @@ public final class ProcessPerConnectionServer implements Server {
         }
         closeListener();
         connections.closeAll();
+        connections.stopSweeping();
         children.forEach(Process::destroyForcibly);
     }
 

@@ -24,7 +24,7 @@ public final class VirtualThreadServer extends BlockingServer {
     public VirtualThreadServer(ServerOptions options) throws IOException {
         super("virtual-threads", options);
         // Idle and slow clients time out by a sweep, not a timed read per request (see OpenConnections).
-        connections.sweepTimeouts("virtual-threads-timeouts");
+        connections.sweepReads();
         acceptor = Thread.ofPlatform().name("virtual-threads-acceptor").start(this::acceptLoop);
         announce();
     }
@@ -41,6 +41,5 @@ public final class VirtualThreadServer extends BlockingServer {
     @Override
     protected void stopThreads() {
         // Virtual threads end when their sockets close (done by shutdown()).
-        connections.stopSweeping();
     }
 }
