@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import serverlab.servers.control.ControlAddress;
 import serverlab.servers.core.AbstractServer;
 import serverlab.servers.event.EventLoopServer;
 import serverlab.servers.event.EventLoopWorkersServer;
@@ -83,20 +84,20 @@ class ServersTest {
     void controlEndpointReportsStatsAndStops() throws Exception {
         AbstractServer server = (AbstractServer) Servers.start("multi-reactor", ServerOptions.defaults().withControlPort(0));
         try {
-            InetSocketAddress control = server.controlAddress().orElseThrow();
+            ControlAddress control = server.controlAddress().orElseThrow();
             try (RawHttp http = new RawHttp(server.address())) {
                 http.exchange(RawHttp.get("/hello"));
             }
-            try (RawHttp http = new RawHttp(control)) {
-                RawHttp.Reply stats = http.exchange(RawHttp.get("/stats"));
+            try (RawHttp http = new RawHttp(control.address())) {
+                RawHttp.Reply stats = http.exchange(ControlEndpointTest.request("GET", "/stats", ControlEndpointTest.bearer(control)));
                 assertEquals(200, stats.status());
                 assertTrue(stats.text().contains("\"requests\":1"), stats.text());
             }
-            try (RawHttp http = new RawHttp(control)) {
-                assertEquals(405, http.exchange(RawHttp.get("/stop")).status());
+            try (RawHttp http = new RawHttp(control.address())) {
+                assertEquals(405, http.exchange(ControlEndpointTest.request("GET", "/stop", ControlEndpointTest.bearer(control))).status());
             }
-            try (RawHttp http = new RawHttp(control)) {
-                assertEquals(202, http.exchange("POST /stop?timeoutMs=2000 HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n").status());
+            try (RawHttp http = new RawHttp(control.address())) {
+                assertEquals(202, http.exchange(ControlEndpointTest.request("POST", "/stop?timeoutMs=2000", ControlEndpointTest.bearer(control))).status());
             }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (!server.isClosed() && System.nanoTime() < deadline) Thread.sleep(10);

@@ -88,8 +88,8 @@ public final class ServersCli implements Callable<Integer> {
         }, "sigterm-graceful-stop");
         Runtime.getRuntime().addShutdownHook(stopper);
         String control = switch (server) {
-            case AbstractServer s -> s.controlAddress().map(a -> " control " + a.getHostString() + ":" + a.getPort()).orElse("");
-            case NginxServer n -> n.controlAddress() == null ? "" : " control " + n.controlAddress().getHostString() + ":" + n.controlAddress().getPort();
+            case AbstractServer s -> s.controlAddress().map(a -> " control " + a).orElse("");
+            case NginxServer n -> n.controlAddress() == null ? "" : " control " + n.controlAddress();
             default -> "";
         };
         System.out.println(server.name() + " listening on http://" + server.address().getHostString() + ":"

@@ -1,7 +1,6 @@
 package serverlab.servers.core;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -13,6 +12,7 @@ import serverlab.servers.Server;
 import serverlab.servers.ServerOptions;
 import serverlab.servers.ServerStats;
 import serverlab.servers.Tracked;
+import serverlab.servers.control.ControlAddress;
 import serverlab.servers.control.ControlEndpoint;
 import serverlab.servers.handlers.Workloads;
 
@@ -81,8 +81,8 @@ public abstract class AbstractServer implements Server {
     }
 
     /** Where the control endpoint listens, if {@link ServerOptions#controlPort()} enabled it. */
-    public Optional<InetSocketAddress> controlAddress() {
-        return Optional.ofNullable(control).map(ControlEndpoint::address);
+    public Optional<ControlAddress> controlAddress() {
+        return Optional.ofNullable(control).map(ControlEndpoint::controlAddress);
     }
 
     public boolean isClosed() {

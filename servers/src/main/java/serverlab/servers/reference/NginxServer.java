@@ -21,6 +21,7 @@ import serverlab.servers.Server;
 import serverlab.servers.ServerOptions;
 import serverlab.servers.ServerStats;
 import serverlab.servers.Tracked;
+import serverlab.servers.control.ControlAddress;
 import serverlab.servers.control.ControlEndpoint;
 
 /**
@@ -91,8 +92,8 @@ public final class NginxServer implements Server {
     }
 
     /** Where the control endpoint listens, or null when {@code controlPort} is -1. */
-    public InetSocketAddress controlAddress() {
-        return control == null ? null : control.address();
+    public ControlAddress controlAddress() {
+        return control == null ? null : control.controlAddress();
     }
 
     static String config(ServerOptions options, int port, Path directory) {
