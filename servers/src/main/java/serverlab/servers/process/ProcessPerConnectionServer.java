@@ -13,6 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -34,6 +38,11 @@ import serverlab.servers.http.Status;
  * and relays what the child prints. No pool, no reuse: each response carries the cost of creating a process,
  * and its {@value CgiChild#SERVED_BY} header names a new pid. Java cannot hand a socket to a child, so this
  * process keeps the connection (one thread each) and the child sees only the request.
+ *
+ * <p>Limits: the children are this server's worker processes, so at most {@code workers} run at once;
+ * up to {@code queueCapacity} more requests wait for one (as connections wait for a pool thread), and
+ * beyond that a request is answered 503. A child that has not answered within the idle timeout is
+ * killed and its request answered 504, as a proxy answers for a silent upstream.
  */
 public final class ProcessPerConnectionServer implements Server {
 
@@ -45,6 +54,10 @@ public final class ProcessPerConnectionServer implements Server {
     private final Set<Process> children = ConcurrentHashMap.newKeySet();
     private final LongAdder childrenStarted = new LongAdder();
     private final LongAdder requests;
+    private final Semaphore admitted;      // children running plus requests waiting for one
+    private final Semaphore childSlots;    // children running
+    private final ScheduledExecutorService childTimer =
+            Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name(NAME + "-child-timer").daemon().factory());
     private ControlEndpoint control;
     private volatile boolean closed;
 
@@ -52,6 +65,8 @@ public final class ProcessPerConnectionServer implements Server {
     private ProcessPerConnectionServer(ServerOptions options) throws IOException {
         context = new ServerContext(NAME, options, this::runChild);
         requests = context.stats().worker("relay");
+        admitted = new Semaphore(options.workers() + options.queueCapacity());
+        childSlots = new Semaphore(options.workers());
         listener = new ServerSocket();
         listener.bind(new InetSocketAddress(options.bindAddress(), options.port()), Worker.BACKLOG);
     }
@@ -89,8 +104,26 @@ public final class ProcessPerConnectionServer implements Server {
         }
     }
 
-    /** Starts one child for one request, feeds it the request, returns its answer. */
+    /** Waits for a free child slot (503 if too many requests wait already) and runs the request in a child. */
     private Response runChild(HttpRequest request) throws IOException, InterruptedException {
+        if (!admitted.tryAcquire()) {
+            return Response.error(Status.SERVICE_UNAVAILABLE, "all " + context.options().workers() + " CGI children busy and "
+                    + context.options().queueCapacity() + " requests queued", true);
+        }
+        try {
+            childSlots.acquire();
+            try {
+                return runChildNow(request);
+            } finally {
+                childSlots.release();
+            }
+        } finally {
+            admitted.release();
+        }
+    }
+
+    /** Starts one child for one request, feeds it the request, returns its answer; kills it when late. */
+    private Response runChildNow(HttpRequest request) throws IOException, InterruptedException {
         ProcessBuilder builder = ChildJvm.command(ChildJvm.FAST_START, CgiChild.class, WorkerConfig.toLines(context.options()));
         Map<String, String> env = builder.environment();
         env.clear(); // CGI children see the request, not the server's environment (think HTTP_PROXY)
@@ -108,10 +141,21 @@ public final class ProcessPerConnectionServer implements Server {
         Process child = builder.start();
         children.add(child);
         childrenStarted.increment();
+        Duration limit = context.options().idleTimeout();
+        ScheduledFuture<?> kill = childTimer.schedule(child::destroyForcibly, limit.toNanos(), TimeUnit.NANOSECONDS);
         try (OutputStream toChild = child.getOutputStream(); InputStream fromChild = child.getInputStream()) {
-            toChild.write(request.body());
-            toChild.flush();
-            byte[] output = fromChild.readAllBytes();
+            byte[] output;
+            try {
+                toChild.write(request.body());
+                toChild.flush();
+                output = fromChild.readAllBytes();
+            } catch (IOException brokenPipe) {
+                if (!kill.isDone()) throw brokenPipe;
+                output = new byte[0]; // killed before it read its request: answered as late below
+            }
+            if (!kill.cancel(false)) {
+                return Response.error(Status.GATEWAY_TIMEOUT, "CGI child " + child.pid() + " did not answer within " + limit.toMillis() + " ms", false);
+            }
             child.waitFor(10, TimeUnit.SECONDS);
             return parseCgiOutput(output, request.isHead(), child);
         } finally {
@@ -211,6 +255,7 @@ public final class ProcessPerConnectionServer implements Server {
         closeListener();
         connections.closeAll();
         connections.stopSweeping();
+        childTimer.shutdownNow();
         children.forEach(Process::destroyForcibly);
     }
 
