@@ -41,12 +41,15 @@ import serverlab.servers.http.Status;
  *
  * <p>Limits: the children are this server's worker processes, so at most {@code workers} run at once;
  * up to {@code queueCapacity} more requests wait for one (as connections wait for a pool thread), and
- * beyond that a request is answered 503. A child that has not answered within the idle timeout is
- * killed and its request answered 504, as a proxy answers for a silent upstream.
+ * beyond that a request is answered 503. A child that has not answered within the idle timeout (but
+ * never less than {@link #MIN_CHILD_TIME}: a JVM start alone can take seconds on a loaded machine)
+ * is killed and its request answered 504, as a proxy answers for a silent upstream.
  */
 public final class ProcessPerConnectionServer implements Server {
 
     public static final String NAME = "process-per-connection";
+
+    static final Duration MIN_CHILD_TIME = Duration.ofSeconds(10);
 
     private final ServerContext context;
     private final ServerSocket listener;
@@ -56,6 +59,7 @@ public final class ProcessPerConnectionServer implements Server {
     private final LongAdder requests;
     private final Semaphore admitted;      // children running plus requests waiting for one
     private final Semaphore childSlots;    // children running
+    private final Duration childTimeLimit;
     private final ScheduledExecutorService childTimer =
             Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name(NAME + "-child-timer").daemon().factory());
     private ControlEndpoint control;
@@ -67,6 +71,7 @@ public final class ProcessPerConnectionServer implements Server {
         requests = context.stats().worker("relay");
         admitted = new Semaphore(options.workers() + options.queueCapacity());
         childSlots = new Semaphore(options.workers());
+        childTimeLimit = options.idleTimeout().compareTo(MIN_CHILD_TIME) > 0 ? options.idleTimeout() : MIN_CHILD_TIME;
         listener = new ServerSocket();
         listener.bind(new InetSocketAddress(options.bindAddress(), options.port()), Worker.BACKLOG);
     }
@@ -141,8 +146,7 @@ public final class ProcessPerConnectionServer implements Server {
         Process child = builder.start();
         children.add(child);
         childrenStarted.increment();
-        Duration limit = context.options().idleTimeout();
-        ScheduledFuture<?> kill = childTimer.schedule(child::destroyForcibly, limit.toNanos(), TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> kill = childTimer.schedule(child::destroyForcibly, childTimeLimit.toNanos(), TimeUnit.NANOSECONDS);
         try (OutputStream toChild = child.getOutputStream(); InputStream fromChild = child.getInputStream()) {
             byte[] output;
             try {
@@ -154,7 +158,7 @@ public final class ProcessPerConnectionServer implements Server {
                 output = new byte[0]; // killed before it read its request: answered as late below
             }
             if (!kill.cancel(false)) {
-                return Response.error(Status.GATEWAY_TIMEOUT, "CGI child " + child.pid() + " did not answer within " + limit.toMillis() + " ms", false);
+                return Response.error(Status.GATEWAY_TIMEOUT, "CGI child " + child.pid() + " did not answer within " + childTimeLimit.toMillis() + " ms", false);
             }
             child.waitFor(10, TimeUnit.SECONDS);
             return parseCgiOutput(output, request.isHead(), child);
