@@ -22,6 +22,7 @@ import serverlab.servers.ServerStats;
 import serverlab.servers.Tracked;
 import serverlab.servers.control.ControlEndpoint;
 import serverlab.servers.core.BlockingHttpConnection;
+import serverlab.servers.core.Listeners;
 import serverlab.servers.core.OpenConnections;
 import serverlab.servers.core.ServerContext;
 import serverlab.servers.http.HttpRequest;
@@ -51,9 +52,8 @@ public final class ProcessPerConnectionServer implements Server {
     @SuppressWarnings("this-escape") // runChild is only called once the acceptor runs, after construction
     private ProcessPerConnectionServer(ServerOptions options) throws IOException {
         context = new ServerContext(NAME, options, this::runChild);
-        requests = context.stats().worker("relay");
-        listener = new ServerSocket();
-        listener.bind(new InetSocketAddress(options.bindAddress(), options.port()), Worker.BACKLOG);
+        requests = context.stats().requestCounter("relay");
+        listener = Listeners.serverSocket(options, false);
     }
 
     public static ProcessPerConnectionServer start(ServerOptions options) throws IOException {
