@@ -50,6 +50,14 @@ public final class ServerContext {
         return options.idleTimeout().toNanos();
     }
 
+    /**
+     * How often an event loop looks for expired connections (late requests, idle or stalled ones):
+     * a quarter of the idle timeout, 10 ms … 250 ms, so a deadline is missed by at most a quarter.
+     */
+    public long expiryTickNanos() {
+        return Math.clamp(idleTimeoutNanos() / 4, 10_000_000L, 250_000_000L);
+    }
+
     /** Graceful stop in progress: finish in-flight requests, answer them with {@code Connection: close}, accept nothing new. */
     public boolean draining() {
         return draining;

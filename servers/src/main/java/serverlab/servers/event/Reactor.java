@@ -102,19 +102,11 @@ public final class Reactor implements Runnable {
         this.listener = listener;
         this.offload = offload;
         this.requests = context.stats().requestCounter(name);
-        this.tickNanos = expiryTickNanos(context);
+        this.tickNanos = context.expiryTickNanos();
         if (listener != null) {
             listener.configureBlocking(false);
             listener.register(selector, SelectionKey.OP_ACCEPT);
         }
-    }
-
-    /**
-     * How often every event loop looks for expired connections: a quarter of the idle timeout
-     * (10 ms … 250 ms), so a late request gets its 408 at most a quarter late.
-     */
-    static long expiryTickNanos(ServerContext context) {
-        return Math.clamp(context.idleTimeoutNanos() / 4, 10_000_000L, 250_000_000L);
     }
 
     /** Runs the loop on a new platform thread named after this reactor. */

@@ -80,7 +80,7 @@ public final class ProcessPerConnectionServer implements Server {
                 return;
             }
             if (!context.admitsConnection()) {
-                BlockingHttpConnection.refuse(client, context, "too many connections");
+                BlockingHttpConnection.refuse(client, context, context.connectionLimitReason());
                 continue;
             }
             // one relay thread per connection; the work itself happens in the child processes
