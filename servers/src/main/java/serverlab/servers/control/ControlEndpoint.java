@@ -59,7 +59,7 @@ public final class ControlEndpoint implements AutoCloseable {
         this.server = server;
         this.listener = new ServerSocket(options.controlPort(), 16, InetAddress.getLoopbackAddress());
         this.context = new ServerContext("control", options.withMaxConnections(MAX_CONNECTIONS), this::handle);
-        this.requests = context.stats().worker("control");
+        this.requests = context.stats().requestCounter("control");
     }
 
     /** Binds 127.0.0.1:{@code options.controlPort()} (0 = ephemeral) and starts serving. */

@@ -13,6 +13,7 @@ import serverlab.servers.http.HttpRequest;
 import serverlab.servers.http.RequestParser;
 import serverlab.servers.http.Response;
 import serverlab.servers.http.ResponseWriter;
+import serverlab.servers.http.ResponseWriter.Framing;
 import serverlab.servers.http.Status;
 
 /**
@@ -75,7 +76,7 @@ public final class BlockingHttpConnection implements Runnable {
         try (socket) {
             Response response = Response.error(Status.SERVICE_UNAVAILABLE, why, true);
             ByteBuffer out = ByteBuffer.allocate(ResponseWriter.MAX_HEAD_BYTES + response.bodyLength());
-            context.writer().encode(response, false, false, false, out);
+            context.writer().encode(response, Framing.CLOSE, out);
             socket.getOutputStream().write(out.array(), 0, out.position());
             socket.shutdownOutput();
         } catch (IOException e) {
@@ -101,7 +102,7 @@ public final class BlockingHttpConnection implements Runnable {
 
     @Override
     public void run() {
-        if (worker == null) worker = context.stats().worker(Thread.currentThread().getName());
+        if (worker == null) worker = context.stats().requestCounter(Thread.currentThread().getName());
         synchronized (this) {
             owner = Thread.currentThread();
             if (closed) {
@@ -128,7 +129,7 @@ public final class BlockingHttpConnection implements Runnable {
             try {
                 request = parser.parse(inBuffer);
             } catch (HttpParseException e) {
-                send(context.reject(e, worker), false, false, false, out);
+                send(context.reject(e, worker), Framing.CLOSE, out);
                 lingerAndClose();
                 return;
             }
@@ -141,7 +142,7 @@ public final class BlockingHttpConnection implements Runnable {
                     n = registry.sweepsReads() ? readUntil(deadline, in, inBuffer) : readWithin(wait, in, inBuffer);
                 } catch (SocketTimeoutException e) {
                     if (parser.inProgress() || !answeredOne) {
-                        send(context.timedOut(worker), false, false, false, out);
+                        send(context.timedOut(worker), Framing.CLOSE, out);
                         lingerAndClose();
                     }
                     return;
@@ -152,7 +153,7 @@ public final class BlockingHttpConnection implements Runnable {
             }
             Response response = context.handle(request, worker);
             boolean keepAlive = context.keepAlive(request, response);
-            send(response, keepAlive, request.minorVersion() == 0, request.isHead(), out);
+            send(response, Framing.answering(request, keepAlive), out);
             answeredOne = true;
             if (!keepAlive) {
                 socket.shutdownOutput();
@@ -198,10 +199,10 @@ public final class BlockingHttpConnection implements Runnable {
         }
     }
 
-    private void send(Response response, boolean keepAlive, boolean http10, boolean head, OutputStream out) throws IOException {
+    private void send(Response response, Framing framing, OutputStream out) throws IOException {
         if (outBuffer == null) outBuffer = ByteBuffer.allocate(WRITE_BUFFER);
         outBuffer.clear();
-        ByteBuffer rest = context.writer().encode(response, keepAlive, http10, head, outBuffer);
+        ByteBuffer rest = context.writer().encode(response, framing, outBuffer);
         write(out, outBuffer.position());
         while (rest != null && rest.hasRemaining()) { // large body: copy through the buffer in chunks
             int n = Math.min(rest.remaining(), outBuffer.capacity());

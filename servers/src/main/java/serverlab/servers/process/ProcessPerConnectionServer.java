@@ -26,6 +26,7 @@ import serverlab.servers.ServerStats;
 import serverlab.servers.Tracked;
 import serverlab.servers.control.ControlEndpoint;
 import serverlab.servers.core.BlockingHttpConnection;
+import serverlab.servers.core.Listeners;
 import serverlab.servers.core.OpenConnections;
 import serverlab.servers.core.ServerContext;
 import serverlab.servers.http.HttpRequest;
@@ -68,12 +69,11 @@ public final class ProcessPerConnectionServer implements Server {
     @SuppressWarnings("this-escape") // runChild is only called once the acceptor runs, after construction
     private ProcessPerConnectionServer(ServerOptions options) throws IOException {
         context = new ServerContext(NAME, options, this::runChild);
-        requests = context.stats().worker("relay");
+        requests = context.stats().requestCounter("relay");
         admitted = new Semaphore(options.workers() + options.queueCapacity());
         childSlots = new Semaphore(options.workers());
         childTimeLimit = options.idleTimeout().compareTo(MIN_CHILD_TIME) > 0 ? options.idleTimeout() : MIN_CHILD_TIME;
-        listener = new ServerSocket();
-        listener.bind(new InetSocketAddress(options.bindAddress(), options.port()), Worker.BACKLOG);
+        listener = Listeners.serverSocket(options, false);
     }
 
     public static ProcessPerConnectionServer start(ServerOptions options) throws IOException {
@@ -100,7 +100,7 @@ public final class ProcessPerConnectionServer implements Server {
                 return;
             }
             if (!context.admitsConnection()) {
-                BlockingHttpConnection.refuse(client, context, "too many connections");
+                BlockingHttpConnection.refuse(client, context, context.connectionLimitReason());
                 continue;
             }
             // one relay thread per connection; the work itself happens in the child processes

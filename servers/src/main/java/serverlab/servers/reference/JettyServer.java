@@ -21,6 +21,7 @@ import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import serverlab.servers.ServerOptions;
 import serverlab.servers.core.AbstractServer;
+import serverlab.servers.core.Listeners;
 import serverlab.servers.http.HttpRequest;
 
 /**
@@ -60,7 +61,7 @@ public final class JettyServer extends AbstractServer {
         connector = new ServerConnector(jetty, 1, 1, new HttpConnectionFactory(http));
         connector.setHost(options.bindAddress());
         connector.setPort(options.port());
-        connector.setAcceptQueueSize(4096);
+        connector.setAcceptQueueSize(Listeners.BACKLOG);
         connector.setIdleTimeout(options.idleTimeout().toMillis());
         connector.addEventListener(new Connection.Listener() {
             @Override
@@ -107,7 +108,7 @@ public final class JettyServer extends AbstractServer {
                 HttpRequest ours = new HttpRequest(request.getMethod(), request.getHttpURI().getPathQuery(),
                         request.getHttpURI().getPath(), query == null ? "" : query,
                         request.getConnectionMetaData().getHttpVersion().getVersion() % 10, headers, body, true);
-                serverlab.servers.http.Response answer = context.handle(ours, context.stats().worker(threadName()));
+                serverlab.servers.http.Response answer = context.handle(ours, context.stats().requestCounter(threadName()));
                 response.setStatus(answer.status());
                 response.getHeaders().put(HttpHeader.SERVER, serverHeader);
                 response.getHeaders().put(HttpHeader.CONTENT_TYPE, answer.contentType());

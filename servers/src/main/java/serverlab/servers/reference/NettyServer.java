@@ -39,6 +39,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import serverlab.servers.ServerOptions;
 import serverlab.servers.core.AbstractServer;
+import serverlab.servers.core.Listeners;
 import serverlab.servers.event.SelectorProviders;
 import serverlab.servers.http.HttpRequest;
 import serverlab.servers.http.Response;
@@ -68,7 +69,7 @@ public final class NettyServer extends AbstractServer {
             listener = new ServerBootstrap()
                     .group(boss, workers)
                     .channelFactory(() -> new NioServerSocketChannel(provider))
-                    .option(ChannelOption.SO_BACKLOG, 4096)
+                    .option(ChannelOption.SO_BACKLOG, Listeners.BACKLOG)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
@@ -113,7 +114,7 @@ public final class NettyServer extends AbstractServer {
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
             if (request.decoderResult().isFailure()) {
                 Response error = Response.error(Status.BAD_REQUEST, String.valueOf(request.decoderResult().cause()), true);
-                context.stats().requestAnswered(context.stats().worker(Thread.currentThread().getName()), error.status());
+                context.stats().requestAnswered(context.stats().requestCounter(Thread.currentThread().getName()), error.status());
                 ctx.writeAndFlush(toNetty(error, false, false)).addListener(ChannelFutureListener.CLOSE);
                 return;
             }
@@ -128,7 +129,7 @@ public final class NettyServer extends AbstractServer {
                 boolean keepAlive = HttpUtil.isKeepAlive(request);
                 HttpRequest ours = new HttpRequest(request.method().name(), uri, question < 0 ? uri : uri.substring(0, question),
                         question < 0 ? "" : uri.substring(question + 1), request.protocolVersion().minorVersion(), headers, body, keepAlive);
-                Response response = context.handle(ours, context.stats().worker(Thread.currentThread().getName()));
+                Response response = context.handle(ours, context.stats().requestCounter(Thread.currentThread().getName()));
                 boolean stayOpen = context.keepAlive(ours, response);
                 FullHttpResponse answer = toNetty(response, stayOpen, ours.isHead());
                 if (stayOpen) {

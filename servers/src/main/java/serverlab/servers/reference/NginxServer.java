@@ -23,6 +23,7 @@ import serverlab.servers.ServerStats;
 import serverlab.servers.Tracked;
 import serverlab.servers.control.ControlAddress;
 import serverlab.servers.control.ControlEndpoint;
+import serverlab.servers.core.Listeners;
 
 /**
  * {@code nginx}: the real thing, for comparison rows. Debian's nginx is started in the
@@ -122,7 +123,7 @@ public final class NginxServer implements Server {
                     uwsgi_temp_path %s/tmp-uwsgi;
                     scgi_temp_path %s/tmp-scgi;
                     server {
-                        listen %s:%d backlog=4096;
+                        listen %s:%d backlog=%d;
                         location = /hello {
                             default_type "text/plain; charset=utf-8";
                             return 200 "Hello, world!\\n";
@@ -139,7 +140,7 @@ public final class NginxServer implements Server {
                 }
                 """.formatted(options.workers(), directory, directory, Math.min(options.maxConnections(), 16_384),
                 options.selector(), idleSeconds, idleSeconds, idleSeconds, options.maxBodyBytes(),
-                directory, directory, directory, directory, directory, options.bindAddress(), port, STATUS_PATH);
+                directory, directory, directory, directory, directory, options.bindAddress(), port, Listeners.BACKLOG, STATUS_PATH);
     }
 
     private void awaitListening() throws IOException {

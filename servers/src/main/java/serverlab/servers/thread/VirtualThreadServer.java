@@ -30,7 +30,7 @@ public final class VirtualThreadServer extends BlockingServer {
     }
 
     private void acceptLoop() {
-        LongAdder worker = context.stats().worker("virtual-threads");
+        LongAdder worker = context.stats().requestCounter("virtual-threads");
         Thread.Builder connectionThreads = Thread.ofVirtual().name("connection-", 1);
         Socket socket;
         while ((socket = accept()) != null) {
