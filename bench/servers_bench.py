@@ -41,8 +41,8 @@ class Servers:
 
     def start(self, target):
         name, workers = ("nginx", target[6]) if target in (NGINX1, NGINX2) else (target, None)
-        cmd = [self.java, "-jar", self.jar, name, "--bind", "127.0.0.1", "--port", "0",
-               "--idle-timeout-ms", str(IDLE_TIMEOUT_MS), "--drain-timeout-ms", "2000"]
+        cmd = [self.java, "-jar", self.jar, name, "--bind-address", "127.0.0.1", "--port", "0",
+               "--idle-timeout", f"{IDLE_TIMEOUT_MS}ms", "--drain-timeout-ms", "2000"]
         if workers:
             cmd += ["--workers", workers]
         log = open(os.path.join(self.logdir, target + ".log"), "w+")

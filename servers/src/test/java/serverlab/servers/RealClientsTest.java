@@ -15,7 +15,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import serverlab.servers.handlers.Workloads;
 
@@ -37,9 +37,7 @@ class RealClientsTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"iterative", "thread-pool", "virtual-threads", "event-loop", "multi-reactor", "event-loop-workers",
-            "process-per-request", "prefork", "nginx-style", "iis-style",
-            "nginx", "netty", "jetty", "jetty-virtual"})
+    @MethodSource("serverlab.servers.TestServers#all")
     void curlAndWrk(String name) throws Exception {
         assumeBinary("/usr/bin/curl");
         assumeBinary("/usr/bin/wrk");
