@@ -79,7 +79,7 @@ public final class ProcessPerRequestServer extends ServerLifecycle {
 
     /** Starts one child for one request, feeds it the request, returns its answer. */
     private Response runChild(HttpRequest request) throws IOException, InterruptedException {
-        ProcessBuilder builder = ChildJvm.command(ChildJvm.FAST_START, CgiChild.class, List.of(context.options().toJson()));
+        ProcessBuilder builder = ChildJvm.command(ChildJvm.FAST_START, CgiChild.class, List.of(context.options().dataDir().toString()));
         Map<String, String> env = builder.environment();
         env.clear(); // CGI children see the request, not the server's environment (think HTTP_PROXY)
         env.put(CgiChild.PARENT_PID, String.valueOf(ProcessHandle.current().pid()));

@@ -6,6 +6,7 @@ import java.util.List;
 import serverlab.servers.Server;
 import serverlab.servers.ServerOptions;
 import serverlab.servers.Servers;
+import serverlab.servers.event.SelectorProviders;
 
 /**
  * Main class of a child JVM that hosts one server by name, so that its process can be measured (or killed)
@@ -22,9 +23,13 @@ public final class ServerHost {
     /** JVM flags of a host: serial GC (one GC thread, as the machine has few cores), default heap. */
     private static final List<String> FLAGS = List.of("-XX:+UseSerialGC", "-Xshare:auto");
 
-    /** The command line of a host for {@code name}; {@code jvmFlags} come after the host's own, so they win. */
+    /**
+     * The command line of a host for {@code name}; {@code jvmFlags} come after the host's own, so they win.
+     * The host may run any server, so it gets what selector "poll" needs ({@link SelectorProviders}).
+     */
     public static ProcessBuilder command(String name, ServerOptions options, List<String> jvmFlags) {
         List<String> flags = new ArrayList<>(FLAGS);
+        flags.addAll(List.of(SelectorProviders.ADD_EXPORTS_FLAG.split(" ")));
         flags.addAll(jvmFlags);
         return ChildJvm.command(flags, ServerHost.class, List.of(name, options.toJson()));
     }

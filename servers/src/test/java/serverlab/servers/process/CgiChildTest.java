@@ -13,16 +13,15 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import serverlab.servers.ServerOptions;
 import serverlab.servers.handlers.SampleData;
 
 class CgiChildTest {
 
-    /** A child handed its options writes nothing of its own: no sample data directory per request (it would never be deleted). */
+    /** A child writes nothing of its own: no sample data directory per request (it would never be deleted). */
     @Test
     void answersOneRequestAndLeavesNoFilesBehind(@TempDir Path tmp) throws Exception {
         ProcessBuilder cgi = ChildJvm.command(List.of("-Djava.io.tmpdir=" + tmp), CgiChild.class,
-                List.of(ServerOptions.defaults().withDataDir(SampleData.directory()).toJson()));
+                List.of(SampleData.directory().toString()));
         cgi.environment().putAll(Map.of(CgiChild.PARENT_PID, Long.toString(ProcessHandle.current().pid()),
                 "REQUEST_METHOD", "GET", "REQUEST_URI", "/hello", "PATH_INFO", "/hello", "SERVER_PROTOCOL", "HTTP/1.1"));
         Process child = cgi.start();
