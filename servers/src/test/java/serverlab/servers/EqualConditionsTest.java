@@ -61,7 +61,7 @@ class EqualConditionsTest {
     @Test
     void connectionBeyondTheLimitGetsTheSame503Everywhere() throws Exception {
         Map<String, String> answers = new LinkedHashMap<>();
-        for (String name : List.of("thread-pool", "event-loop", "nginx-style", "iis-style", "process-per-connection")) {
+        for (String name : List.of("thread-pool", "event-loop", "nginx-style", "iis-style", "process-per-request")) {
             try (Server server = Servers.start(name, ONE_WORKER.withMaxConnections(1));
                  RawHttp first = new RawHttp(server.address(), 5_000)) {
                 assertEquals(200, first.exchange(RawHttp.get("/hello")).status(), name); // holds the only place

@@ -13,6 +13,7 @@ import java.util.Base64;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 
 import serverlab.servers.Server;
 import serverlab.servers.ServerOptions;
@@ -47,6 +48,7 @@ public final class ControlEndpoint implements AutoCloseable {
 
     private static final int MAX_CONNECTIONS = 16;
     private static final Set<String> LOOPBACK_HOSTS = Set.of("127.0.0.1", "localhost", "[::1]");
+    private static final Duration REPLY_WAIT = Duration.ofSeconds(2);
 
     private final Server server;
     private final ServerSocket listener;
@@ -169,13 +171,21 @@ public final class ControlEndpoint implements AutoCloseable {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
     }
 
-    /** Stops listening; a control request being answered right now still completes. */
+    /**
+     * Stops listening; a control request being answered right now still completes, and is waited for (up to
+     * {@link #REPLY_WAIT}): the answer to {@code POST /kill} must leave before a CLI that exits on close does.
+     */
     @Override
     public void close() {
         try {
             listener.close();
         } catch (IOException e) {
             // closed either way
+        }
+        // Control answers close their connection: once none is open, the answer to POST /kill has left.
+        long deadline = System.nanoTime() + REPLY_WAIT.toNanos();
+        while (connections.size() > 0 && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(1_000_000);
         }
         connections.stopSweeping();
     }

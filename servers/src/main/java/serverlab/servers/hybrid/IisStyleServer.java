@@ -1,6 +1,7 @@
 package serverlab.servers.hybrid;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.SynchronousQueue;
@@ -12,7 +13,6 @@ import serverlab.servers.event.Offload;
 import serverlab.servers.process.ChildJvm;
 import serverlab.servers.process.MultiProcessServer;
 import serverlab.servers.process.Worker;
-import serverlab.servers.process.WorkerConfig;
 
 /**
  * IIS-style, after an IIS application pool: {@code options.workers()} worker processes (w3wp.exe), each with a
@@ -46,7 +46,7 @@ public final class IisStyleServer extends MultiProcessServer {
 
     @Override
     protected Process launchWorker(int slot, ServerOptions workerOptions) throws IOException {
-        return ChildJvm.start(Worker.jvmOptions(workerOptions), IisStyleServer.class, WorkerConfig.toLines(workerOptions));
+        return ChildJvm.start(Worker.jvmOptions(workerOptions), IisStyleServer.class, List.of(workerOptions.toJson()));
     }
 
     /** One worker process: an event loop (HTTP.sys) queueing every parsed request to a fixed pool of request threads. */

@@ -3,7 +3,6 @@ package serverlab.servers.hybrid;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import serverlab.servers.ServerOptions;
@@ -11,7 +10,6 @@ import serverlab.servers.event.Offload;
 import serverlab.servers.process.ChildJvm;
 import serverlab.servers.process.MultiProcessServer;
 import serverlab.servers.process.Worker;
-import serverlab.servers.process.WorkerConfig;
 
 /**
  * nginx-style: a master process writes the configuration file and starts {@code options.workers()} worker
@@ -44,9 +42,7 @@ public final class NginxStyleServer extends MultiProcessServer {
 
     public static NginxStyleServer start(ServerOptions options) throws IOException {
         NginxStyleServer master = new NginxStyleServer(options);
-        List<String> config = new ArrayList<>(List.of("# nginx-style configuration, written by the master for its workers"));
-        config.addAll(WorkerConfig.toLines(options.withPort(master.address().getPort()).withControlPort(-1)));
-        Files.write(master.configFile, config);
+        Files.writeString(master.configFile, options.withPort(master.address().getPort()).withControlPort(-1).toJson());
         return startWorkers(master); // start the workers; the Supervisor restarts any that dies
     }
 
@@ -61,8 +57,8 @@ public final class NginxStyleServer extends MultiProcessServer {
     }
 
     @Override
-    public void close() {
-        super.close();
+    protected void shutdown() {
+        super.shutdown();
         try {
             Files.deleteIfExists(configFile);
         } catch (IOException e) {
@@ -72,7 +68,7 @@ public final class NginxStyleServer extends MultiProcessServer {
 
     /** One worker process: reads the configuration, then runs the event loop until told to stop. */
     public static void main(String[] args) throws IOException {
-        ServerOptions options = WorkerConfig.fromLines(Files.readAllLines(Path.of(args[0])));
+        ServerOptions options = ServerOptions.fromJson(Files.readString(Path.of(args[0])));
         ReactorWorker.run(NAME, options, Offload.NONE); // every handler runs on the loop thread, as in nginx
     }
 }

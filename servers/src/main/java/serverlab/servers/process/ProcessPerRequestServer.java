@@ -20,15 +20,13 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
-import serverlab.servers.Server;
 import serverlab.servers.ServerOptions;
 import serverlab.servers.ServerStats;
-import serverlab.servers.Tracked;
-import serverlab.servers.control.ControlEndpoint;
 import serverlab.servers.core.BlockingHttpConnection;
 import serverlab.servers.core.Listeners;
 import serverlab.servers.core.OpenConnections;
 import serverlab.servers.core.ServerContext;
+import serverlab.servers.core.ServerLifecycle;
 import serverlab.servers.http.HttpRequest;
 import serverlab.servers.http.Response;
 import serverlab.servers.http.Status;
@@ -46,9 +44,9 @@ import serverlab.servers.http.Status;
  * never less than {@link #MIN_CHILD_TIME}: a JVM start alone can take seconds on a loaded machine)
  * is killed and its request answered 504, as a proxy answers for a silent upstream.
  */
-public final class ProcessPerConnectionServer implements Server {
+public final class ProcessPerRequestServer extends ServerLifecycle {
 
-    public static final String NAME = "process-per-connection";
+    public static final String NAME = "process-per-request";
 
     static final Duration MIN_CHILD_TIME = Duration.ofSeconds(10);
 
@@ -63,11 +61,9 @@ public final class ProcessPerConnectionServer implements Server {
     private final Duration childTimeLimit;
     private final ScheduledExecutorService childTimer =
             Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name(NAME + "-child-timer").daemon().factory());
-    private ControlEndpoint control;
-    private volatile boolean closed;
 
     @SuppressWarnings("this-escape") // runChild is only called once the acceptor runs, after construction
-    private ProcessPerConnectionServer(ServerOptions options) throws IOException {
+    private ProcessPerRequestServer(ServerOptions options) throws IOException {
         context = new ServerContext(NAME, options, this::runChild);
         requests = context.stats().requestCounter("relay");
         admitted = new Semaphore(options.workers() + options.queueCapacity());
@@ -76,18 +72,10 @@ public final class ProcessPerConnectionServer implements Server {
         listener = Listeners.serverSocket(options, false);
     }
 
-    public static ProcessPerConnectionServer start(ServerOptions options) throws IOException {
-        ProcessPerConnectionServer server = new ProcessPerConnectionServer(options);
+    public static ProcessPerRequestServer start(ServerOptions options) throws IOException {
+        ProcessPerRequestServer server = new ProcessPerRequestServer(options);
         Thread.ofPlatform().name(NAME + "-accept").daemon().start(server::acceptLoop);
-        Tracked.register(server);
-        if (options.controlPort() >= 0) {
-            try {
-                server.control = ControlEndpoint.start(server, options);
-            } catch (IOException e) {
-                server.close();
-                throw e;
-            }
-        }
+        server.announce(options);
         return server;
     }
 
@@ -129,7 +117,7 @@ public final class ProcessPerConnectionServer implements Server {
 
     /** Starts one child for one request, feeds it the request, returns its answer; kills it when late. */
     private Response runChildNow(HttpRequest request) throws IOException, InterruptedException {
-        ProcessBuilder builder = ChildJvm.command(ChildJvm.FAST_START, CgiChild.class, WorkerConfig.toLines(context.options()));
+        ProcessBuilder builder = ChildJvm.command(ChildJvm.FAST_START, CgiChild.class, List.of(context.options().dataDir().toString()));
         Map<String, String> env = builder.environment();
         env.clear(); // CGI children see the request, not the server's environment (think HTTP_PROXY)
         env.put(CgiChild.PARENT_PID, String.valueOf(ProcessHandle.current().pid()));
@@ -227,45 +215,24 @@ public final class ProcessPerConnectionServer implements Server {
     }
 
     @Override
-    public void stopGracefully(Duration timeout) {
-        if (closed) {
-            return;
-        }
+    protected void drain(Duration timeout) {
         closeListener();
         context.startDraining(); // in-flight requests finish and answer with Connection: close
         connections.closeIdle();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (context.stats().activeConnections() > 0 && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        close();
     }
 
     @Override
-    public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        Tracked.unregister(this);
-        if (control != null) {
-            control.close();
-        }
+    protected boolean quiescent() {
+        return context.stats().activeConnections() == 0;
+    }
+
+    @Override
+    protected void shutdown() {
         closeListener();
         connections.closeAll();
         connections.stopSweeping();
         childTimer.shutdownNow();
         children.forEach(Process::destroyForcibly);
-    }
-
-    @Override
-    public String toString() {
-        return NAME + " on " + address();
     }
 
     private void closeListener() {

@@ -18,11 +18,11 @@ import serverlab.servers.Server;
 import serverlab.servers.ServerOptions;
 import serverlab.servers.Servers;
 
-class ProcessPerConnectionServerTest extends ArchitectureContract {
+class ProcessPerRequestServerTest extends ArchitectureContract {
 
     @Override
     protected String name() {
-        return ProcessPerConnectionServer.NAME;
+        return ProcessPerRequestServer.NAME;
     }
 
     // every request costs a JVM start (~0.1 s of CPU): 40 of them keep the test short
