@@ -19,6 +19,17 @@ import time
 
 REFERENCES = {"nginx", "netty", "jetty", "jetty-virtual"}   # not architectures; nginx is added explicitly
 NGINX1, NGINX2 = "nginx-1-worker", "nginx-2-workers"
+# How the reference rows are configured (servers/.../reference/*Server.java; README "Measured figures").
+# Printed beside the rows, with what /proc shows of each running server.
+REFERENCE_CONFIG = {
+    NGINX1: "Debian's nginx, 1 worker process, generated config (keep-alive, access log off)",
+    NGINX2: "Debian's nginx, 2 worker processes, same config",
+    "netty": "Netty 4.2.18: native epoll transport, 1 acceptor loop + 2 event loops (--workers), "
+             "adaptive pooled allocator, HttpServerCodec + HttpObjectAggregator, flush per read batch, TCP_NODELAY",
+    "jetty": "Jetty 12.0.16: 1 acceptor + 1 selector (Jetty's defaults on 2 cores), QueuedThreadPool of "
+             "10 handler threads (--threads) + Jetty's own, blocking handler, Date header on",
+}
+REFERENCE_TARGETS = [NGINX1, NGINX2, "netty", "jetty"]
 QUICK_TARGETS = [NGINX1, NGINX2, "event-loop", "multi-reactor", "nginx-style", "virtual-threads"]
 SKIP = {("process-per-connection", 1000): "skipped: one JVM per request",
         ("iterative", 1000): "skipped: serializes every connection"}
@@ -130,6 +141,32 @@ def wrk(port, connections, seconds, timeout=None):
     return float(rps.group(1)), to_ms(pct.get("50", "0us")), to_ms(pct.get("99", "0us")), ", ".join(notes)
 
 
+def jit_warm_up(port, cap):
+    """Loads a JVM target in 1 s runs at 100 connections until its throughput stops rising (two runs in a row
+    not 5% above the best so far) or `cap` seconds pass; returns (seconds, best req/s). Netty's and Jetty's
+    request paths are far more code than event-loop's: on a busy 2-core machine C2 compiles them for tens of
+    seconds, and a run measured before that measures the compiler (netty at 10 connections: 84 req/s in its
+    first 5 s, 7,520 in its sixth, CPU per request 3.4 ms -> 31 us; event-loop was warm after 10 s)."""
+    t0, best, flat = time.time(), 0.0, 0
+    while time.time() - t0 < cap and flat < 2:
+        rps = wrk(port, 100, 1)[0] or 0.0
+        flat = flat + 1 if rps < best * 1.05 else 0
+        best = max(best, rps)
+    return time.time() - t0, best
+
+
+def describe(target, pid):
+    """What /proc shows of a reference server: its threads (all processes in its group) and, for netty,
+    whether the native epoll library is mapped (the transport really in use, not the one asked for)."""
+    pids = subprocess.run(["pgrep", "-g", str(pid)], capture_output=True, text=True).stdout.split() or [str(pid)]
+    threads = sum(len(os.listdir(f"/proc/{p}/task")) for p in pids if os.path.isdir(f"/proc/{p}/task"))
+    seen = f"{len(pids)} process{'es' if len(pids) > 1 else ''}, {threads} threads"
+    if target == "netty":
+        mapped = "libnetty_transport_native_epoll" in open(f"/proc/{pid}/maps").read()
+        seen += ", native epoll library " + ("mapped" if mapped else "NOT mapped (NIO)")
+    return seen
+
+
 def idle_test(port, pid, count, hold=2.0):
     """Opens `count` keep-alive connections (one request each, then idle), checks a fresh request is served and
     the idle ones are still open. Returns (passed, report)."""
@@ -179,6 +216,8 @@ def main():
     ap.add_argument("--jar", required=True)
     ap.add_argument("--duration", type=int, default=5, help="seconds per wrk run (default 5)")
     ap.add_argument("--warmup", type=int, default=1, help="warm-up seconds per target and level (default 1)")
+    ap.add_argument("--jit-warmup", type=int, default=30,
+                    help="cap in seconds on each JVM target's first warm-up, which runs until req/s stops rising (default 30, 0 = none)")
     ap.add_argument("--quick", action="store_true", help="smoke run: 1 s, 10 and 100 connections, the targets' servers only")
     ap.add_argument("--targets", help="comma-separated names (architectures, nginx-1-worker, nginx-2-workers)")
     ap.add_argument("--idle", type=int, default=10_000, help="idle connections for virtual-threads (0 = skip)")
@@ -191,16 +230,18 @@ def main():
         targets = QUICK_TARGETS
     else:
         names = subprocess.run([java, "-jar", args.jar, "--list"], capture_output=True, text=True, check=True).stdout.split()
-        targets = [NGINX1, NGINX2] + [n for n in names if n not in REFERENCES]
+        targets = REFERENCE_TARGETS + [n for n in names if n not in REFERENCES]
     if not os.access("/usr/sbin/nginx", os.X_OK):
         targets = [t for t in targets if t not in (NGINX1, NGINX2)]
-    targets.sort(key=lambda t: t not in (NGINX1, NGINX2))   # references first in each round: ratios print at once
+    targets.sort(key=lambda t: t not in (NGINX1, NGINX2))   # nginx first in each round: ratios print at once
 
     runs = [(c, t) for c in levels for t in targets]
     cost = lambda t: min(duration, SHORT[t]) if t in SHORT else args.warmup + duration
     estimate = 20 + sum(cost(t) + 1 for c, t in runs if (t, c) not in SKIP) + (30 if args.idle and "virtual-threads" in targets else 0)
+    jvms = sum(1 for t in targets if t not in SHORT and t not in (NGINX1, NGINX2))
     print(f"bench/servers: {len(targets)} targets x {levels} connections, wrk -t2 -d{duration}s --latency, "
-          f"{args.warmup} s warm-up; estimated {estimate // 60} min {estimate % 60} s")
+          f"{args.warmup} s warm-up; estimated {estimate // 60} min {estimate % 60} s "
+          f"+ JIT warm-up (3-{args.jit_warmup} s for each of {jvms} JVM targets)")
     print(f"load average before: {loadavg()}  ({os.cpu_count()} cores; the machine may be shared)")
     print("process-per-connection: runs of at most 3 s, no warm-up, skipped at 1000 connections (one JVM per request); "
           "iterative: skipped at 1000 connections (it serializes every connection)")
@@ -220,7 +261,16 @@ def main():
             except (RuntimeError, OSError, AssertionError) as e:
                 print(f"  {t}: failed to start: {e}")
                 ports.pop(t, None)
-        print(f"servers up; logs in {servers.logdir}\n")
+        print(f"servers up; logs in {servers.logdir}")
+        for t in targets:
+            if t in REFERENCE_CONFIG and t in ports:
+                print(f"  {t:<16}{REFERENCE_CONFIG[t]}\n  {'':<16}running: {describe(t, servers.pid(t))}")
+        if args.jit_warmup:
+            warmed = [(t, jit_warm_up(ports[t], args.jit_warmup)) for t in targets
+                      if t in ports and t not in SHORT and t not in (NGINX1, NGINX2)]
+            print("JIT warm-up until req/s stops rising (100 conns): "
+                  + ", ".join(f"{t} {s:.0f} s" for t, (s, _) in warmed))
+        print()
         header = f"{'architecture':<24}{'conns':>6}{'req/s':>11}{'p50 ms':>9}{'p99 ms':>10}{'xnginx1':>9}{'xnginx2':>9}  notes"
         print(header + "\n" + "-" * len(header))
         for c in levels:
