@@ -141,24 +141,47 @@ def wrk(port, connections, seconds, timeout=None):
     return float(rps.group(1)), to_ms(pct.get("50", "0us")), to_ms(pct.get("99", "0us")), ", ".join(notes)
 
 
-def jit_warm_up(port, cap):
-    """Loads a JVM target in 1 s runs at 100 connections until its throughput stops rising (two runs in a row
-    not 5% above the best so far) or `cap` seconds pass; returns (seconds, best req/s). Netty's and Jetty's
-    request paths are far more code than event-loop's: on a busy 2-core machine C2 compiles them for tens of
-    seconds, and a run measured before that measures the compiler (netty at 10 connections: 84 req/s in its
-    first 5 s, 7,520 in its sixth, CPU per request 3.4 ms -> 31 us; event-loop was warm after 10 s)."""
-    t0, best, flat = time.time(), 0.0, 0
-    while time.time() - t0 < cap and flat < 2:
-        rps = wrk(port, 100, 1)[0] or 0.0
-        flat = flat + 1 if rps < best * 1.05 else 0
-        best = max(best, rps)
-    return time.time() - t0, best
+def group_pids(pid):
+    """The processes of a target: the CLI's JVM and its children (workers, nginx), all in its process group."""
+    return subprocess.run(["pgrep", "-g", str(pid)], capture_output=True, text=True).stdout.split() or [str(pid)]
+
+
+def cpu_ticks(pid):
+    """CPU ticks used so far by a target's threads, in total and by the JIT compiler threads."""
+    total = compiler = 0
+    for p in group_pids(pid):
+        for task in os.listdir(f"/proc/{p}/task") if os.path.isdir(f"/proc/{p}/task") else []:
+            try:
+                name = open(f"/proc/{p}/task/{task}/comm").read()
+                fields = open(f"/proc/{p}/task/{task}/stat").read().rsplit(")", 1)[1].split()
+            except OSError:                              # the thread ended meanwhile
+                continue
+            ticks = int(fields[11]) + int(fields[12])    # utime + stime
+            total += ticks
+            compiler += ticks if name.startswith(("C1 CompilerThre", "C2 CompilerThre")) else 0
+    return total, compiler
+
+
+def jit_warm_up(port, pid, cap):
+    """Loads a JVM target in 1 s runs at 100 connections until, in two runs in a row, its JIT compiler threads
+    use under 5% of its CPU (or `cap` seconds pass); returns the seconds spent. Netty's and Jetty's request
+    paths are far more code than event-loop's: on a busy 2-core machine C2 compiles them for tens of seconds,
+    and a run measured before that measures the compiler (netty at 10 connections: 84 req/s in its first 5 s,
+    7,520 in its sixth, CPU per request 3.4 ms -> 31 us). Compiler time, unlike req/s, is not hidden by the
+    noise of a shared machine."""
+    t0, quiet = time.time(), 0
+    while time.time() - t0 < cap and quiet < 2:
+        total0, compiler0 = cpu_ticks(pid)
+        wrk(port, 100, 1)
+        total1, compiler1 = cpu_ticks(pid)
+        quiet = quiet + 1 if compiler1 - compiler0 < 0.05 * max(total1 - total0, 1) else 0
+    return time.time() - t0
 
 
 def describe(target, pid):
     """What /proc shows of a reference server: its threads (all processes in its group) and, for netty,
     whether the native epoll library is mapped (the transport really in use, not the one asked for)."""
-    pids = subprocess.run(["pgrep", "-g", str(pid)], capture_output=True, text=True).stdout.split() or [str(pid)]
+    pids = group_pids(pid)
     threads = sum(len(os.listdir(f"/proc/{p}/task")) for p in pids if os.path.isdir(f"/proc/{p}/task"))
     seen = f"{len(pids)} process{'es' if len(pids) > 1 else ''}, {threads} threads"
     if target == "netty":
@@ -216,8 +239,8 @@ def main():
     ap.add_argument("--jar", required=True)
     ap.add_argument("--duration", type=int, default=5, help="seconds per wrk run (default 5)")
     ap.add_argument("--warmup", type=int, default=1, help="warm-up seconds per target and level (default 1)")
-    ap.add_argument("--jit-warmup", type=int, default=30,
-                    help="cap in seconds on each JVM target's first warm-up, which runs until req/s stops rising (default 30, 0 = none)")
+    ap.add_argument("--jit-warmup", type=int, default=60,
+                    help="cap in seconds on each JVM target's first warm-up, which runs until its JIT compiler is quiet (default 60, 0 = none)")
     ap.add_argument("--quick", action="store_true", help="smoke run: 1 s, 10 and 100 connections, the targets' servers only")
     ap.add_argument("--targets", help="comma-separated names (architectures, nginx-1-worker, nginx-2-workers)")
     ap.add_argument("--idle", type=int, default=10_000, help="idle connections for virtual-threads (0 = skip)")
@@ -241,7 +264,7 @@ def main():
     jvms = sum(1 for t in targets if t not in SHORT and t not in (NGINX1, NGINX2))
     print(f"bench/servers: {len(targets)} targets x {levels} connections, wrk -t2 -d{duration}s --latency, "
           f"{args.warmup} s warm-up; estimated {estimate // 60} min {estimate % 60} s "
-          f"+ JIT warm-up (3-{args.jit_warmup} s for each of {jvms} JVM targets)")
+          f"+ JIT warm-up (2-{args.jit_warmup} s for each of {jvms} JVM targets)")
     print(f"load average before: {loadavg()}  ({os.cpu_count()} cores; the machine may be shared)")
     print("process-per-connection: runs of at most 3 s, no warm-up, skipped at 1000 connections (one JVM per request); "
           "iterative: skipped at 1000 connections (it serializes every connection)")
@@ -266,10 +289,10 @@ def main():
             if t in REFERENCE_CONFIG and t in ports:
                 print(f"  {t:<16}{REFERENCE_CONFIG[t]}\n  {'':<16}running: {describe(t, servers.pid(t))}")
         if args.jit_warmup:
-            warmed = [(t, jit_warm_up(ports[t], args.jit_warmup)) for t in targets
+            warmed = [(t, jit_warm_up(ports[t], servers.pid(t), args.jit_warmup)) for t in targets
                       if t in ports and t not in SHORT and t not in (NGINX1, NGINX2)]
-            print("JIT warm-up until req/s stops rising (100 conns): "
-                  + ", ".join(f"{t} {s:.0f} s" for t, (s, _) in warmed))
+            print("JIT warm-up at 100 conns until the compiler threads are quiet: "
+                  + ", ".join(f"{t} {s:.0f} s" for t, s in warmed))
         print()
         header = f"{'architecture':<24}{'conns':>6}{'req/s':>11}{'p50 ms':>9}{'p99 ms':>10}{'xnginx1':>9}{'xnginx2':>9}  notes"
         print(header + "\n" + "-" * len(header))
