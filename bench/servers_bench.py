@@ -239,14 +239,17 @@ def main():
     ap.add_argument("--jar", required=True)
     ap.add_argument("--duration", type=int, default=5, help="seconds per wrk run (default 5)")
     ap.add_argument("--warmup", type=int, default=1, help="warm-up seconds per target and level (default 1)")
-    ap.add_argument("--jit-warmup", type=int, default=60,
-                    help="cap in seconds on each JVM target's first warm-up, which runs until its JIT compiler is quiet (default 60, 0 = none)")
+    ap.add_argument("--jit-warmup", type=int,
+                    help="cap in seconds on each JVM target's first warm-up, which runs until its JIT compiler is quiet "
+                         "(default 60, with --quick 10; 0 = none)")
     ap.add_argument("--quick", action="store_true", help="smoke run: 1 s, 10 and 100 connections, the targets' servers only")
-    ap.add_argument("--targets", help="comma-separated names (architectures, nginx-1-worker, nginx-2-workers)")
+    ap.add_argument("--targets", help="comma-separated names (architectures, netty, jetty, jetty-virtual, nginx-1-worker, nginx-2-workers)")
     ap.add_argument("--idle", type=int, default=10_000, help="idle connections for virtual-threads (0 = skip)")
     args = ap.parse_args()
     java = os.path.join(os.environ["JAVA_HOME"], "bin", "java")
     duration, levels = (1, [10, 100]) if args.quick else (args.duration, [10, 100, 1000])
+    if args.jit_warmup is None:
+        args.jit_warmup = 10 if args.quick else 60
     if args.targets:
         targets = args.targets.split(",")
     elif args.quick:
