@@ -57,9 +57,9 @@ final class BuiltIns {
             new Registration("nginx", Family.REFERENCES,
                     "Debian's nginx with a generated config (answers /hello only)", options -> new NginxServer(options)),
             new Registration("netty", Family.REFERENCES,
-                    "Netty 4.2: a boss loop and N NIO event loops, our handlers", options -> new NettyServer(options)),
+                    "Netty 4.2 on its native epoll transport: 1 acceptor + workers event loops, HttpServerCodec + HttpObjectAggregator, a flush per read batch, our handlers", options -> new NettyServer(options)),
             new Registration("jetty", Family.REFERENCES,
-                    "Jetty 12 on a QueuedThreadPool, our handlers", options -> JettyServer.platformThreads(options)),
+                    "Jetty 12: 1 acceptor + 1 selector, a QueuedThreadPool of threads + Jetty's own, a blocking handler, our handlers", options -> JettyServer.platformThreads(options)),
             new Registration("jetty-virtual", Family.REFERENCES,
                     "Jetty 12 running handlers on virtual threads, our handlers", options -> JettyServer.virtualThreads(options)));
 }
