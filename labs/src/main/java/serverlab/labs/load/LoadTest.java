@@ -329,9 +329,12 @@ public final class LoadTest {
                         }
                     });
         }
-        long measureStart = start + warmUp.took().toNanos();
+        // From now, not from start + took: on a starved machine the steps after the last window can take a while,
+        // and a window that began in the past would have gone by unmeasured.
+        long measureStart = System.nanoTime();
         workers.forEach(w -> w.measureFrom(measureStart));
-        return warmUp;
+        return new WarmUp(true, Duration.ofNanos(measureStart - start), warmUp.steady(), warmUp.window(),
+                warmUp.tolerance(), warmUp.series());
     }
 
     private boolean showProgress(Duration total) {

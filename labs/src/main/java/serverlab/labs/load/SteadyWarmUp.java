@@ -49,13 +49,14 @@ final class SteadyWarmUp {
     /**
      * Watches from {@code start} (a {@link Clock#nanoTime()} value) until steady, {@code max}, or
      * {@code running} turns false; {@code elapsedMillis} hears the progress after each window.
-     * Measuring should start at {@code start + took}.
+     * Measuring should start right after it returns.
      */
     WarmUp await(long start, LongSupplier responses, BooleanSupplier running, LongConsumer elapsedMillis)
             throws InterruptedException {
         SteadyThroughput rule = new SteadyThroughput(tolerance);
         DoubleColumn time = DoubleColumn.create("time_s");
         DoubleColumn rps = DoubleColumn.create("rps");
+        Table series = Table.create("warm-up", time, rps); // before the watch: a first Table can take a while to load
         long windowStart = start;
         long countedBefore = responses.getAsLong();
         boolean steady;
@@ -75,7 +76,6 @@ final class SteadyWarmUp {
             windowStart = now;
             elapsedMillis.accept((now - start) / 1_000_000L);
         } while (!steady && now - start < max.toNanos() && running.getAsBoolean());
-        return new WarmUp(true, Duration.ofNanos(now - start), steady, window, tolerance,
-                Table.create("warm-up", time, rps));
+        return new WarmUp(true, Duration.ofNanos(now - start), steady, window, tolerance, series);
     }
 }
