@@ -6,6 +6,7 @@ import java.util.List;
 import serverlab.servers.Server;
 import serverlab.servers.ServerOptions;
 import serverlab.servers.Servers;
+import serverlab.servers.handlers.Workloads;
 import serverlab.servers.event.SelectorProviders;
 
 /**
@@ -35,6 +36,7 @@ public final class ServerHost {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        Workloads.letCrashEndProcess(); // this JVM exists only to host the server
         Server server = Servers.start(args[0], ServerOptions.fromJson(args[1]));
         WorkerLink link = WorkerLink.connect(
                 () -> new WorkerStats(ProcessHandle.current().pid(), server.stats(), server.workerPids()),
