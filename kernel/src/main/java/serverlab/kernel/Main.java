@@ -65,7 +65,8 @@ public final class Main {
             return;
         }
         String startup = System.getenv("SERVERLAB_STARTUP_SCRIPT");
-        CellEvaluator evaluator = new CellEvaluator(System.getProperty("java.class.path"),
+        KernelExtensions extensions = KernelExtensions.load(Main.class.getClassLoader());
+        CellEvaluator evaluator = new CellEvaluator(System.getProperty("java.class.path"), extensions.imports(),
                 startup == null || startup.isBlank() ? null : Path.of(startup));
 
         Path backgroundLog = PrivateFiles.runtimeDirectory().resolve("kernel-" + ProcessHandle.current().pid() + "-background.log");
@@ -76,7 +77,7 @@ public final class Main {
         serverlab.kernel.io.CellInput.install(connection::askInput);
         Runtime.getRuntime().addShutdownHook(new Thread(ServerLabKernel::closeTracked, "close-tracked"));
 
-        ServerLabKernel kernel = new ServerLabKernel(connection, evaluator, background, History.openDefault());
+        ServerLabKernel kernel = new ServerLabKernel(connection, evaluator, background, History.openDefault(), extensions);
         exitWithParent();
         kernel.serve();
     }
@@ -85,7 +86,8 @@ public final class Main {
     private static void trainClassData() {
         quietLogging();
         System.setProperty("java.awt.headless", "true");
-        CellEvaluator evaluator = new CellEvaluator(System.getProperty("java.class.path"), null);
+        CellEvaluator evaluator = new CellEvaluator(System.getProperty("java.class.path"),
+                KernelExtensions.load(Main.class.getClassLoader()).imports(), null);
         CellRun run = new CellRun(1, null, null, true);
         for (String cell : new String[] {"1 + 1", "System.out.println(\"warm\")",
                 "Table.create(\"t\", tech.tablesaw.api.IntColumn.create(\"n\", new int[] {1, 2, 3}))",
