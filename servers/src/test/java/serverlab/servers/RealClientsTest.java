@@ -38,7 +38,7 @@ class RealClientsTest {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"iterative", "thread-pool", "virtual-threads", "event-loop", "multi-reactor", "event-loop-workers",
-            "process-per-connection", "prefork", "nginx-style", "iis-style",
+            "process-per-request", "prefork", "nginx-style", "iis-style",
             "nginx", "netty", "jetty", "jetty-virtual"})
     void curlAndWrk(String name) throws Exception {
         assumeBinary("/usr/bin/curl");
@@ -57,8 +57,8 @@ class RealClientsTest {
                 assertTrue(head.toLowerCase().contains("content-length: 123"), head);
             }
             // iterative: one connection at a time, so one wrk connection
-            // process-per-connection starts a JVM per request: a few requests per second is its nature.
-            boolean cgi = name.equals("process-per-connection");
+            // process-per-request starts a JVM per request: a few requests per second is its nature.
+            boolean cgi = name.equals("process-per-request");
             String connections = name.equals("iterative") ? "1" : cgi ? "2" : "8";
             String wrk = run(null, "/usr/bin/wrk", "-t1", "-c" + connections, cgi ? "-d3s" : "-d1s",
                     "--timeout", cgi ? "10s" : "2s", url + "/hello");

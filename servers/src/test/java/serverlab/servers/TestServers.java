@@ -35,16 +35,16 @@ final class TestServers {
 
     /** Concurrent clients for the load test: -Dserverlab.clients (built-ins), -Dserverlab.extraClients (provider-registered). */
     static int clients(String name) {
-        if (name.equals("process-per-connection")) return Integer.getInteger("serverlab.cgiClients", 20);
+        if (name.equals("process-per-request")) return Integer.getInteger("serverlab.cgiClients", 20);
         return builtIn(name) ? Integer.getInteger("serverlab.clients", 200) : Integer.getInteger("serverlab.extraClients", 200);
     }
 
     /**
-     * Requests per client: 50, except for process-per-connection, which starts a JVM for every
+     * Requests per client: 50, except for process-per-request, which starts a JVM for every
      * request (~0.1 s of CPU each): 20 × 5 = 100 JVMs instead of 2,500 keeps it to seconds.
      */
     static int requestsPerClient(String name) {
-        if (name.equals("process-per-connection")) return Integer.getInteger("serverlab.cgiRequests", 5);
+        if (name.equals("process-per-request")) return Integer.getInteger("serverlab.cgiRequests", 5);
         return Integer.getInteger("serverlab.requests", 50);
     }
 }

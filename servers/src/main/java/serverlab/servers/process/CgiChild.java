@@ -19,7 +19,7 @@ import serverlab.servers.http.Response;
 import serverlab.servers.http.Status;
 
 /**
- * The program {@link ProcessPerConnectionServer} runs once per request, as a CGI script: the request line and
+ * The program {@link ProcessPerRequestServer} runs once per request, as a CGI script: the request line and
  * headers arrive in environment variables, the body on stdin; the answer goes to stdout as CGI headers
  * ({@code Status:}, {@code Content-Type:}) and the body. Then the process exits; nothing is reused.
  * Arguments: the server options as {@code name=value} (for the data directory).

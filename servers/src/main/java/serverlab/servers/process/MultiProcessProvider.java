@@ -14,7 +14,7 @@ public final class MultiProcessProvider implements ServerProvider {
     @Override
     public Map<String, Servers.Factory> servers() {
         Map<String, Servers.Factory> servers = new LinkedHashMap<>();
-        servers.put(ProcessPerConnectionServer.NAME, ProcessPerConnectionServer::start);
+        servers.put(ProcessPerRequestServer.NAME, ProcessPerRequestServer::start);
         servers.put(PreforkServer.NAME, PreforkServer::start);
         servers.put(NginxStyleServer.NAME, NginxStyleServer::start);
         servers.put(IisStyleServer.NAME, IisStyleServer::start);

@@ -42,7 +42,7 @@ public abstract class ArchitectureContract {
     /** Registry name of the architecture under test. */
     protected abstract String name();
 
-    /** Concurrent keep-alive clients and requests each; process-per-connection pays a JVM per request. */
+    /** Concurrent keep-alive clients and requests each; process-per-request pays a JVM per request. */
     protected int clients() {
         return 20;
     }

@@ -35,9 +35,9 @@ import serverlab.servers.http.Status;
  * and its {@value CgiChild#SERVED_BY} header names a new pid. Java cannot hand a socket to a child, so this
  * process keeps the connection (one thread each) and the child sees only the request.
  */
-public final class ProcessPerConnectionServer implements Server {
+public final class ProcessPerRequestServer implements Server {
 
-    public static final String NAME = "process-per-connection";
+    public static final String NAME = "process-per-request";
 
     private final ServerContext context;
     private final ServerSocket listener;
@@ -49,15 +49,15 @@ public final class ProcessPerConnectionServer implements Server {
     private volatile boolean closed;
 
     @SuppressWarnings("this-escape") // runChild is only called once the acceptor runs, after construction
-    private ProcessPerConnectionServer(ServerOptions options) throws IOException {
+    private ProcessPerRequestServer(ServerOptions options) throws IOException {
         context = new ServerContext(NAME, options, this::runChild);
         requests = context.stats().worker("relay");
         listener = new ServerSocket();
         listener.bind(new InetSocketAddress(options.bindAddress(), options.port()), Worker.BACKLOG);
     }
 
-    public static ProcessPerConnectionServer start(ServerOptions options) throws IOException {
-        ProcessPerConnectionServer server = new ProcessPerConnectionServer(options);
+    public static ProcessPerRequestServer start(ServerOptions options) throws IOException {
+        ProcessPerRequestServer server = new ProcessPerRequestServer(options);
         Thread.ofPlatform().name(NAME + "-accept").daemon().start(server::acceptLoop);
         Tracked.register(server);
         if (options.controlPort() >= 0) {
