@@ -189,19 +189,41 @@ public final class Charts {
     }
 
     /**
-     * Completed requests per second over the run: the {@code rps} column of
-     * {@link LoadResult#timeSeries()}, so a partial last second is scaled by its length. The
-     * title reports errors and unanswered requests, which completed requests do not show.
+     * Completed requests per second over the run, bucket by bucket: the {@code rps} column of
+     * {@link LoadResult#timeSeries()}, so a partial last bucket is scaled by its length. The title
+     * names the bucket width and reports errors and unanswered requests, which completed requests
+     * do not show.
      */
     public static XYChart throughputOverTime(LoadResult run) {
-        return timeSeries(run.timeSeries(), "second", "Throughput over time" + problems(run),
+        return timeSeries(run.timeSeries(), "time_s", "Throughput over time, " + bucketWidth(run) + problems(run),
                 "time since the measurement started (s)", "requests/s", "rps");
     }
 
-    /** p50 and p99 latency per second over the run (of answered requests; the title reports the rest). */
+    /** p50 and p99 latency per bucket over the run (of answered requests; the title reports the rest). */
     public static XYChart latencyOverTime(LoadResult run) {
-        return timeSeries(run.timeSeries(), "second", "Latency over time" + problems(run),
+        return timeSeries(run.timeSeries(), "time_s", "Latency over time, " + bucketWidth(run) + problems(run),
                 "time since the measurement started (s)", "latency (ms)", "p50", "p99");
+    }
+
+    /**
+     * Latency percentiles p50, p90, p99, p99.9 of each path of a mixed run ({@link LoadResult#perPath()}),
+     * one series per path; each legend gives its request count and max.
+     */
+    public static CategoryChart latencyPercentilesByPath(LoadResult run) {
+        CategoryChart chart = categoryChart("Latency percentiles per path, " + run.connections() + " connections"
+                + problems(run), "percentile", "latency (ms)");
+        for (Row r : run.perPath()) {
+            chart.addSeries(legend(r.getString("path") + ", " + r.getLong("count") + " requests", r.getDouble("max_ms"), 0, 0),
+                    labels(false), List.of(r.getDouble("p50_ms"), r.getDouble("p90_ms"), r.getDouble("p99_ms"),
+                            r.getDouble("p999_ms")));
+        }
+        return chart;
+    }
+
+    /** "per 100 ms buckets", from the time series' name ("load per 100 ms"). */
+    private static String bucketWidth(LoadResult run) {
+        String name = run.timeSeries().name();
+        return name.startsWith("load per ") ? name.substring("load ".length()) + " buckets" : "per bucket";
     }
 
     /** Resident memory (RSS and PSS) over time, from a {@link serverlab.labs.metrics.Sampler} table. */
