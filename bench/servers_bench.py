@@ -20,10 +20,10 @@ import time
 REFERENCES = {"nginx", "netty", "jetty", "jetty-virtual"}   # not architectures; nginx is added explicitly
 NGINX1, NGINX2 = "nginx-1-worker", "nginx-2-workers"
 QUICK_TARGETS = [NGINX1, NGINX2, "event-loop", "multi-reactor", "nginx-style", "virtual-threads"]
-SKIP = {("process-per-connection", 1000): "skipped: one JVM per request",
+SKIP = {("process-per-request", 1000): "skipped: one JVM per request",
         ("iterative", 1000): "skipped: serializes every connection"}
-SHORT = {"process-per-connection": 3}    # max seconds per run, and no warm-up (nothing to warm: a JVM per request)
-WRK_TIMEOUT = {"process-per-connection": "30s"}   # a JVM start per request takes longer than wrk's default 2 s
+SHORT = {"process-per-request": 3}    # max seconds per run, and no warm-up (nothing to warm: a JVM per request)
+WRK_TIMEOUT = {"process-per-request": "30s"}   # a JVM start per request takes longer than wrk's default 2 s
 IDLE_TIMEOUT_MS = 300_000                # so idle connections opened on a slow machine are not timed out meanwhile
 REQUEST = b"GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
 
@@ -41,8 +41,8 @@ class Servers:
 
     def start(self, target):
         name, workers = ("nginx", target[6]) if target in (NGINX1, NGINX2) else (target, None)
-        cmd = [self.java, "-jar", self.jar, name, "--bind", "127.0.0.1", "--port", "0",
-               "--idle-timeout-ms", str(IDLE_TIMEOUT_MS), "--drain-timeout-ms", "2000"]
+        cmd = [self.java, "-jar", self.jar, name, "--bind-address", "127.0.0.1", "--port", "0",
+               "--idle-timeout", f"{IDLE_TIMEOUT_MS}ms", "--drain-timeout-ms", "2000"]
         if workers:
             cmd += ["--workers", workers]
         log = open(os.path.join(self.logdir, target + ".log"), "w+")
@@ -202,7 +202,7 @@ def main():
     print(f"bench/servers: {len(targets)} targets x {levels} connections, wrk -t2 -d{duration}s --latency, "
           f"{args.warmup} s warm-up; estimated {estimate // 60} min {estimate % 60} s")
     print(f"load average before: {loadavg()}  ({os.cpu_count()} cores; the machine may be shared)")
-    print("process-per-connection: runs of at most 3 s, no warm-up, skipped at 1000 connections (one JVM per request); "
+    print("process-per-request: runs of at most 3 s, no warm-up, skipped at 1000 connections (one JVM per request); "
           "iterative: skipped at 1000 connections (it serializes every connection)")
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the finally block below stops the servers,

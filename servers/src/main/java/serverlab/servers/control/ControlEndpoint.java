@@ -32,11 +32,14 @@ import serverlab.servers.http.Status;
  */
 public final class ControlEndpoint implements AutoCloseable {
 
+    private static final Duration REPLY_WAIT = Duration.ofSeconds(2);
+
     private final Server server;
     private final ServerSocket listener;
     private final ServerContext context;
     private final LongAdder requests;
     private final OpenConnections connections = new OpenConnections();
+    private Thread acceptor;
 
     private ControlEndpoint(Server server, ServerOptions options) throws IOException {
         this.server = server;
@@ -48,7 +51,7 @@ public final class ControlEndpoint implements AutoCloseable {
     /** Binds 127.0.0.1:{@code options.controlPort()} (0 = ephemeral) and starts serving. */
     public static ControlEndpoint start(Server server, ServerOptions options) throws IOException {
         ControlEndpoint endpoint = new ControlEndpoint(server, options);
-        Thread.ofPlatform().daemon().name("control-" + server.name()).start(endpoint::acceptLoop);
+        endpoint.acceptor = Thread.ofPlatform().daemon().name("control-" + server.name()).start(endpoint::acceptLoop);
         return endpoint;
     }
 
@@ -94,13 +97,23 @@ public final class ControlEndpoint implements AutoCloseable {
         return new Response(response.status(), response.contentType(), response.body(), response.extraHeaders(), true);
     }
 
-    /** Stops listening; a control request being answered right now still completes. */
+    /**
+     * Stops listening; a control request being answered right now still completes, and is waited for (up to
+     * {@link #REPLY_WAIT}): the answer to {@code POST /kill} must leave before a CLI that exits on close does.
+     */
     @Override
     public void close() {
         try {
             listener.close();
         } catch (IOException e) {
             // closed either way
+        }
+        if (Thread.currentThread() != acceptor) {
+            try {
+                acceptor.join(REPLY_WAIT);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

@@ -3,6 +3,7 @@ package serverlab.servers.hybrid;
 import java.io.IOException;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.SynchronousQueue;
@@ -15,7 +16,6 @@ import serverlab.servers.core.ServerContext;
 import serverlab.servers.process.ChildJvm;
 import serverlab.servers.process.MultiProcessServer;
 import serverlab.servers.process.Worker;
-import serverlab.servers.process.WorkerConfig;
 import serverlab.servers.process.WorkerLink;
 
 /**
@@ -40,7 +40,7 @@ public final class IisStyleServer extends MultiProcessServer {
 
     @Override
     protected Process launchWorker(int slot, ServerOptions workerOptions) throws IOException {
-        return ChildJvm.start(Worker.jvmOptions(workerOptions), IisStyleServer.class, WorkerConfig.toLines(workerOptions));
+        return ChildJvm.start(Worker.jvmOptions(workerOptions), IisStyleServer.class, List.of(workerOptions.toJson()));
     }
 
     /** One worker process: an event loop (HTTP.sys) feeding parsed requests to a fixed pool of request threads. */

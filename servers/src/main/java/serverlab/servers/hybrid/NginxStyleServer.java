@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -14,7 +13,6 @@ import serverlab.servers.core.ServerContext;
 import serverlab.servers.process.ChildJvm;
 import serverlab.servers.process.MultiProcessServer;
 import serverlab.servers.process.Worker;
-import serverlab.servers.process.WorkerConfig;
 import serverlab.servers.process.WorkerLink;
 
 /**
@@ -32,15 +30,13 @@ public final class NginxStyleServer extends MultiProcessServer {
 
     private NginxStyleServer(ServerOptions options) throws IOException {
         super(NAME, options);
-        configFile = Files.createTempFile("serverlab-nginx-", ".conf");
+        configFile = Files.createTempFile("serverlab-nginx-", ".json");
         configFile.toFile().deleteOnExit();
     }
 
     public static NginxStyleServer start(ServerOptions options) throws IOException {
         NginxStyleServer master = new NginxStyleServer(options);
-        List<String> config = new ArrayList<>(List.of("# nginx-style configuration, written by the master for its workers"));
-        config.addAll(WorkerConfig.toLines(options.withPort(master.address().getPort()).withControlPort(-1)));
-        Files.write(master.configFile, config);
+        Files.writeString(master.configFile, options.withPort(master.address().getPort()).withControlPort(-1).toJson());
         return startWorkers(master);
     }
 
@@ -55,8 +51,8 @@ public final class NginxStyleServer extends MultiProcessServer {
     }
 
     @Override
-    public void close() {
-        super.close();
+    protected void shutdown() {
+        super.shutdown();
         try {
             Files.deleteIfExists(configFile);
         } catch (IOException e) {
@@ -66,7 +62,7 @@ public final class NginxStyleServer extends MultiProcessServer {
 
     /** One worker process: reads the configuration, then runs the event loop until told to stop. */
     public static void main(String[] args) throws IOException {
-        ServerOptions options = WorkerConfig.fromLines(Files.readAllLines(Path.of(args[0])));
+        ServerOptions options = ServerOptions.fromJson(Files.readString(Path.of(args[0])));
         ServerContext context = Worker.context(NAME, options);
         LongAdder requests = context.stats().worker("pid " + ProcessHandle.current().pid());
         ServerSocketChannel listener = Worker.listenNonBlocking(options);

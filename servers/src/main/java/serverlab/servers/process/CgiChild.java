@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import serverlab.servers.ServerOptions;
 import serverlab.servers.ServerStats;
 import serverlab.servers.handlers.Workloads;
 import serverlab.servers.http.HttpRequest;
@@ -19,10 +20,10 @@ import serverlab.servers.http.Response;
 import serverlab.servers.http.Status;
 
 /**
- * The program {@link ProcessPerConnectionServer} runs once per request, as a CGI script: the request line and
+ * The program {@link ProcessPerRequestServer} runs once per request, as a CGI script: the request line and
  * headers arrive in environment variables, the body on stdin; the answer goes to stdout as CGI headers
  * ({@code Status:}, {@code Content-Type:}) and the body. Then the process exits; nothing is reused.
- * Arguments: the server options as {@code name=value} (for the data directory).
+ * Argument: the server options as JSON (for the data directory).
  */
 public final class CgiChild {
 
@@ -43,7 +44,7 @@ public final class CgiChild {
         Response response;
         try {
             // one request per process: no counters to report beyond this one
-            response = new Workloads(WorkerConfig.fromLines(List.of(args)).dataDir(),
+            response = new Workloads(ServerOptions.fromJson(args[0]).dataDir(),
                     () -> new ServerStats(1, 1, 1, 0, Map.of())).handle(request);
         } catch (Exception e) {
             response = Response.error(Status.INTERNAL_ERROR, e.toString(), false);

@@ -9,6 +9,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
+import serverlab.servers.event.SelectorProviders;
+
 /**
  * Starts a child JVM running {@code mainClass} with the same java binary and class path as this JVM.
  * The child's stdin and stdout are pipes to the parent (the parent-liveness and command channel);
@@ -35,6 +37,7 @@ public final class ChildJvm {
     public static ProcessBuilder command(List<String> jvmOptions, Class<?> mainClass, List<String> args) {
         List<String> command = new ArrayList<>();
         command.add(javaBinary());
+        command.addAll(List.of(SelectorProviders.ADD_EXPORTS_FLAG.split(" "))); // so selector "poll" works in every child
         command.addAll(jvmOptions);
         command.add("-cp");
         command.add(classPath(mainClass));

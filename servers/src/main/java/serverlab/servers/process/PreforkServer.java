@@ -3,6 +3,7 @@ package serverlab.servers.process;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 
 import serverlab.servers.ServerOptions;
@@ -31,7 +32,7 @@ public final class PreforkServer extends MultiProcessServer {
 
     @Override
     protected Process launchWorker(int slot, ServerOptions workerOptions) throws IOException {
-        return ChildJvm.start(Worker.jvmOptions(workerOptions), PreforkServer.class, WorkerConfig.toLines(workerOptions));
+        return ChildJvm.start(Worker.jvmOptions(workerOptions), PreforkServer.class, List.of(workerOptions.toJson()));
     }
 
     /** One worker process: accept, converse until the connection ends, accept again. */

@@ -32,8 +32,9 @@ public final class Worker {
         return flags;
     }
 
+    /** The options the parent passed as the worker's only argument ({@link ServerOptions#toJson()}). */
     public static ServerOptions options(String[] args) {
-        return WorkerConfig.fromLines(List.of(args));
+        return ServerOptions.fromJson(args[0]);
     }
 
     /** The handler, writer and counters of this worker; {@code /stats} answers with this process's counters. */

@@ -10,11 +10,11 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
-class ProcessPerConnectionServerTest extends ArchitectureContract {
+class ProcessPerRequestServerTest extends ArchitectureContract {
 
     @Override
     protected String name() {
-        return ProcessPerConnectionServer.NAME;
+        return ProcessPerRequestServer.NAME;
     }
 
     // every request costs a JVM start (~0.1 s of CPU): 40 of them keep the test short

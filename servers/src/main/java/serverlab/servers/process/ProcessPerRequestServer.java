@@ -16,14 +16,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
-import serverlab.servers.Server;
 import serverlab.servers.ServerOptions;
 import serverlab.servers.ServerStats;
-import serverlab.servers.Tracked;
-import serverlab.servers.control.ControlEndpoint;
 import serverlab.servers.core.BlockingHttpConnection;
 import serverlab.servers.core.OpenConnections;
 import serverlab.servers.core.ServerContext;
+import serverlab.servers.core.ServerLifecycle;
 import serverlab.servers.http.HttpRequest;
 import serverlab.servers.http.Response;
 import serverlab.servers.http.Status;
@@ -35,9 +33,9 @@ import serverlab.servers.http.Status;
  * and its {@value CgiChild#SERVED_BY} header names a new pid. Java cannot hand a socket to a child, so this
  * process keeps the connection (one thread each) and the child sees only the request.
  */
-public final class ProcessPerConnectionServer implements Server {
+public final class ProcessPerRequestServer extends ServerLifecycle {
 
-    public static final String NAME = "process-per-connection";
+    public static final String NAME = "process-per-request";
 
     private final ServerContext context;
     private final ServerSocket listener;
@@ -45,29 +43,19 @@ public final class ProcessPerConnectionServer implements Server {
     private final Set<Process> children = ConcurrentHashMap.newKeySet();
     private final LongAdder childrenStarted = new LongAdder();
     private final LongAdder requests;
-    private ControlEndpoint control;
-    private volatile boolean closed;
 
     @SuppressWarnings("this-escape") // runChild is only called once the acceptor runs, after construction
-    private ProcessPerConnectionServer(ServerOptions options) throws IOException {
+    private ProcessPerRequestServer(ServerOptions options) throws IOException {
         context = new ServerContext(NAME, options, this::runChild);
         requests = context.stats().worker("relay");
         listener = new ServerSocket();
         listener.bind(new InetSocketAddress(options.bindAddress(), options.port()), Worker.BACKLOG);
     }
 
-    public static ProcessPerConnectionServer start(ServerOptions options) throws IOException {
-        ProcessPerConnectionServer server = new ProcessPerConnectionServer(options);
+    public static ProcessPerRequestServer start(ServerOptions options) throws IOException {
+        ProcessPerRequestServer server = new ProcessPerRequestServer(options);
         Thread.ofPlatform().name(NAME + "-accept").daemon().start(server::acceptLoop);
-        Tracked.register(server);
-        if (options.controlPort() >= 0) {
-            try {
-                server.control = ControlEndpoint.start(server, options);
-            } catch (IOException e) {
-                server.close();
-                throw e;
-            }
-        }
+        server.announce(options);
         return server;
     }
 
@@ -91,7 +79,7 @@ public final class ProcessPerConnectionServer implements Server {
 
     /** Starts one child for one request, feeds it the request, returns its answer. */
     private Response runChild(HttpRequest request) throws IOException, InterruptedException {
-        ProcessBuilder builder = ChildJvm.command(ChildJvm.FAST_START, CgiChild.class, WorkerConfig.toLines(context.options()));
+        ProcessBuilder builder = ChildJvm.command(ChildJvm.FAST_START, CgiChild.class, List.of(context.options().toJson()));
         Map<String, String> env = builder.environment();
         env.clear(); // CGI children see the request, not the server's environment (think HTTP_PROXY)
         env.put(CgiChild.PARENT_PID, String.valueOf(ProcessHandle.current().pid()));
@@ -179,43 +167,22 @@ public final class ProcessPerConnectionServer implements Server {
     }
 
     @Override
-    public void stopGracefully(Duration timeout) {
-        if (closed) {
-            return;
-        }
+    protected void drain(Duration timeout) {
         closeListener();
         context.startDraining(); // in-flight requests finish and answer with Connection: close
         connections.closeIdle();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (context.stats().activeConnections() > 0 && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        close();
     }
 
     @Override
-    public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        Tracked.unregister(this);
-        if (control != null) {
-            control.close();
-        }
+    protected boolean quiescent() {
+        return context.stats().activeConnections() == 0;
+    }
+
+    @Override
+    protected void shutdown() {
         closeListener();
         connections.closeAll();
         children.forEach(Process::destroyForcibly);
-    }
-
-    @Override
-    public String toString() {
-        return NAME + " on " + address();
     }
 
     private void closeListener() {
