@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -16,6 +15,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import serverlab.labs.metrics.ProcessTreeProbe;
 import serverlab.labs.metrics.ProcessTreeSample;
+import serverlab.servers.process.ChildJvm;
 
 /**
  * A child JVM that starts {@code count} threads of one kind and parks them all, so a notebook can
@@ -56,12 +56,11 @@ public final class ParkedThreads implements AutoCloseable {
     /** Starts a child JVM with {@code count} parked threads of {@code kind}; returns once all are parked. */
     public static ParkedThreads start(Kind kind, int count) {
         if (count < 0) throw new IllegalArgumentException("count must be >= 0: " + count);
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-Xshare:auto", "-cp", System.getProperty("java.class.path"),
-                ParkedThreads.class.getName(), kind.name(), Integer.toString(count));
         Process process;
         try {
-            process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            // No heap limit: 100,000 parked virtual threads keep their stacks on the heap.
+            process = ChildJvm.start(List.of("-Xshare:auto", "-XX:+UseSerialGC"), ParkedThreads.class,
+                    List.of(kind.name(), Integer.toString(count)));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start a JVM for " + count + " parked threads", e);
         }
