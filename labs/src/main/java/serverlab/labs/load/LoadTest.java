@@ -26,6 +26,8 @@ import tech.tablesaw.api.Table;
  * ({@link #warmUpUntilSteady()}): a cold JIT shows up as a climb, and a climb inside the measured
  * window would be measured as the server's behaviour. {@link #warmup(Duration)} fixes the warm-up
  * instead. {@link LoadResult#warmUp()} says how long it took and whether throughput was steady.
+ * An open loop warms up under a closed loop of the same connections and paths, then starts its schedule:
+ * past saturation an open loop never becomes steady, and its warm-up would leave a backlog behind.
  *
  * <p><b>Quick mode is applied here, once.</b> {@link #run()} passes the duration and warm-up
  * through {@link Quick#duration} unless {@link #exactDurations()} is called, so callers
@@ -243,6 +245,31 @@ public final class LoadTest {
         if (mode == LoadWorker.Mode.OPEN && rate == 0) {
             throw new IllegalStateException("an open-loop run needs rate(requests per second)");
         }
+        if (mode == LoadWorker.Mode.OPEN && untilSteady) {
+            // An open loop past saturation never settles: its queue grows for as long as it runs, and the
+            // measurement would inherit that backlog (at 1.6x capacity: 0 answers in the window). So the server
+            // warms up under a closed loop of the same connections and paths, and the schedule starts after it.
+            return measure(closedLoopWarmUp());
+        }
+        return measure(null);
+    }
+
+    /** Warms the target with a closed loop until steady; returns how that went. */
+    private WarmUp closedLoopWarmUp() {
+        LoadTest closed = new LoadTest(LoadWorker.Mode.CLOSED, uri, address);
+        closed.paths.putAll(paths);
+        closed.connections = connections;
+        closed.threads = threads;
+        closed.timeout = timeout;
+        closed.allowNonLoopback = allowNonLoopback;
+        closed.exactDurations = exactDurations;
+        closed.progress = progress;
+        closed.warmUpUntilSteady(steadyWindow, steadyTolerance, maxWarmUp).duration(steadyWindow);
+        return closed.measure(null).warmUp();
+    }
+
+    /** One run: after {@code warmedUp} (a warm-up done elsewhere), or after this run's own warm-up when null. */
+    private LoadResult measure(WarmUp warmedUp) {
         Target target = uri != null ? Target.of(uri, allowNonLoopback) : Target.of(address, allowNonLoopback);
         Map<String, Double> mix = new LinkedHashMap<>(paths);
         if (mix.isEmpty()) {
@@ -265,8 +292,8 @@ public final class LoadTest {
         for (int i = 0; i < workerCount; i++) {
             int share = connections / workerCount + (i < connections % workerCount ? 1 : 0);
             var worker = new LoadWorker(plan, share, rate / workerCount, start, i);
-            if (!untilSteady) {
-                worker.measureFrom(start + warm.toNanos());
+            if (!untilSteady || warmedUp != null) {
+                worker.measureFrom(start + (warmedUp != null ? 0 : warm.toNanos()));
             }
             workers.add(worker);
             Thread t = new Thread(worker, "load-" + i);
@@ -278,7 +305,10 @@ public final class LoadTest {
         workerThreads.forEach(Thread::start);
         WarmUp warmUp;
         try {
-            if (untilSteady) {
+            if (warmedUp != null) {
+                warmUp = warmedUp;
+                awaitWithProgress(workerThreads, measured, label, measured);
+            } else if (untilSteady) {
                 warmUp = awaitSteady(workers, workerThreads, start, maxWarm, label, maxWarm.plus(measured));
                 awaitWithProgress(workerThreads, measured, label, measured);
             } else {
