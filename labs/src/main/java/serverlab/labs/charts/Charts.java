@@ -12,8 +12,11 @@ import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.Styler;
+import serverlab.labs.experiment.Knee;
 import serverlab.labs.load.LoadResult;
 import tech.tablesaw.api.Row;
 import tech.tablesaw.api.Table;
@@ -36,14 +39,54 @@ public final class Charts {
 
     /** Requests per second against concurrent connections, log-scale x. */
     public static XYChart throughputVsConcurrency(Table sweep) {
-        return perSeriesVsConnections(sweep, "rps", "Throughput vs concurrency", "throughput (requests/s)", false);
+        return perSeries(sweep, "connections", "rps", "Throughput vs concurrency", "concurrent connections",
+                "throughput (requests/s)", true, false);
     }
 
     /** One latency percentile column (e.g. {@code "p99_ms"}) against connections, log-scale x and y. */
     public static XYChart latencyVsConcurrency(Table sweep, String percentileColumn) {
-        return perSeriesVsConnections(sweep, percentileColumn,
-                "Latency " + percentileColumn.replace("_ms", "").replace("p999", "p99.9") + " vs concurrency",
-                "latency (ms)", true);
+        return perSeries(sweep, "connections", percentileColumn,
+                "Latency " + percentileName(percentileColumn) + " vs concurrency", "concurrent connections",
+                "latency (ms)", true, true);
+    }
+
+    /**
+     * Any figure of a sweep against its swept parameter (the {@code value} column, titled by the
+     * {@code parameter} column), e.g. {@code vsParameter(sweep, "rps", "throughput (requests/s)")}.
+     */
+    public static XYChart vsParameter(Table sweep, String column, String yTitle) {
+        String parameter = sweep.isEmpty() ? "value" : sweep.stringColumn("parameter").get(0);
+        return perSeries(sweep, "value", column, column + " vs " + parameter, parameter, yTitle, false, false);
+    }
+
+    /**
+     * The hockey stick of a rate sweep ({@code Sweep.rates}): p99 latency against offered load, one
+     * line per series, each series' knee ({@link serverlab.labs.experiment.Knee#find}) marked and named
+     * in the legend. Linear axes from 0, so the knee looks like one.
+     */
+    public static XYChart latencyVsOfferedLoad(Table rateSweep) {
+        XYChart chart = perSeries(rateSweep, "offered_rps", "p99_ms", "Latency p99 vs offered load",
+                "offered load (requests/s)", "latency p99 (ms)", false, false);
+        chart.getStyler().setYAxisMin(0.0).setXAxisMin(0.0);
+        for (Knee knee : Knee.find(rateSweep)) {
+            XYSeries marker = chart.addSeries(String.format(Locale.ROOT, "knee of %s: %,.0f req/s", knee.series(),
+                    knee.offeredRps()), new double[] {knee.offeredRps()}, new double[] {knee.p99Ms()});
+            marker.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+            marker.setMarker(SeriesMarkers.DIAMOND);
+        }
+        return chart;
+    }
+
+    /** Achieved against offered throughput of a rate sweep: on the diagonal until the server saturates. */
+    public static XYChart throughputVsOfferedLoad(Table rateSweep) {
+        XYChart chart = perSeries(rateSweep, "offered_rps", "rps", "Achieved vs offered load",
+                "offered load (requests/s)", "achieved throughput (requests/s)", false, false);
+        chart.getStyler().setYAxisMin(0.0).setXAxisMin(0.0);
+        return chart;
+    }
+
+    private static String percentileName(String column) {
+        return column.replace("_ms", "").replace("p999", "p99.9");
     }
 
     /**
@@ -84,7 +127,8 @@ public final class Charts {
 
     /** Peak resident memory of the server's process tree against connections. */
     public static XYChart memoryVsConcurrency(Table sweep) {
-        return perSeriesVsConnections(sweep, "rss_mb", "Memory vs concurrency", "RSS of the process tree (MiB)", false);
+        return perSeries(sweep, "connections", "rss_mb", "Memory vs concurrency", "concurrent connections",
+                "RSS of the process tree (MiB)", true, false);
     }
 
     /**
@@ -189,19 +233,41 @@ public final class Charts {
     }
 
     /**
-     * Completed requests per second over the run: the {@code rps} column of
-     * {@link LoadResult#timeSeries()}, so a partial last second is scaled by its length. The
-     * title reports errors and unanswered requests, which completed requests do not show.
+     * Completed requests per second over the run, bucket by bucket: the {@code rps} column of
+     * {@link LoadResult#timeSeries()}, so a partial last bucket is scaled by its length. The title
+     * names the bucket width and reports errors and unanswered requests, which completed requests
+     * do not show.
      */
     public static XYChart throughputOverTime(LoadResult run) {
-        return timeSeries(run.timeSeries(), "second", "Throughput over time" + problems(run),
+        return timeSeries(run.timeSeries(), "time_s", "Throughput over time, " + bucketWidth(run) + problems(run),
                 "time since the measurement started (s)", "requests/s", "rps");
     }
 
-    /** p50 and p99 latency per second over the run (of answered requests; the title reports the rest). */
+    /** p50 and p99 latency per bucket over the run (of answered requests; the title reports the rest). */
     public static XYChart latencyOverTime(LoadResult run) {
-        return timeSeries(run.timeSeries(), "second", "Latency over time" + problems(run),
+        return timeSeries(run.timeSeries(), "time_s", "Latency over time, " + bucketWidth(run) + problems(run),
                 "time since the measurement started (s)", "latency (ms)", "p50", "p99");
+    }
+
+    /**
+     * Latency percentiles p50, p90, p99, p99.9 of each path of a mixed run ({@link LoadResult#perPath()}),
+     * one series per path; each legend gives its request count and max.
+     */
+    public static CategoryChart latencyPercentilesByPath(LoadResult run) {
+        CategoryChart chart = categoryChart("Latency percentiles per path, " + run.connections() + " connections"
+                + problems(run), "percentile", "latency (ms)");
+        for (Row r : run.perPath()) {
+            chart.addSeries(legend(r.getString("path") + ", " + r.getLong("count") + " requests", r.getDouble("max_ms"), 0, 0),
+                    labels(false), List.of(r.getDouble("p50_ms"), r.getDouble("p90_ms"), r.getDouble("p99_ms"),
+                            r.getDouble("p999_ms")));
+        }
+        return chart;
+    }
+
+    /** "per 100 ms buckets", from the time series' name ("load per 100 ms"). */
+    private static String bucketWidth(LoadResult run) {
+        String name = run.timeSeries().name();
+        return name.startsWith("load per ") ? name.substring("load ".length()) + " buckets" : "per bucket";
     }
 
     /** Resident memory (RSS and PSS) over time, from a {@link serverlab.labs.metrics.Sampler} table. */
@@ -284,17 +350,18 @@ public final class Charts {
         return row.isMissing(column) ? 0 : row.getLong(column);
     }
 
-    private static XYChart perSeriesVsConnections(Table sweep, String column, String title, String yTitle, boolean logY) {
-        XYChart chart = xyChart(title, "concurrent connections", yTitle);
-        chart.getStyler().setXAxisLogarithmic(true);
+    private static XYChart perSeries(Table sweep, String xColumn, String column, String title, String xTitle,
+                                     String yTitle, boolean logX, boolean logY) {
+        XYChart chart = xyChart(title, xTitle, yTitle);
+        chart.getStyler().setXAxisLogarithmic(logX);
         Map<String, List<double[]>> points = new LinkedHashMap<>();
         for (Row row : sweep) {
+            double x = row.getNumber(xColumn);
             double y = row.getNumber(column);
-            if (Double.isNaN(y) || (logY && y <= 0)) {
+            if (Double.isNaN(x) || Double.isNaN(y) || (logY && y <= 0)) {
                 continue; // a failed run, or a value a log axis cannot show
             }
-            points.computeIfAbsent(seriesName(sweep, row), k -> new ArrayList<>())
-                    .add(new double[] {row.getInt("connections"), y});
+            points.computeIfAbsent(seriesName(sweep, row), k -> new ArrayList<>()).add(new double[] {x, y});
         }
         chart.getStyler().setYAxisLogarithmic(logY && !points.isEmpty());
         for (var entry : points.entrySet()) {
@@ -310,8 +377,8 @@ public final class Charts {
         return chart;
     }
 
-    /** "architecture", plus variant and path when the sweep has more than one of them. */
-    private static String seriesName(Table sweep, Row row) {
+    /** A sweep row's series: "architecture", plus variant and path when the sweep has more than one of them. */
+    public static String seriesName(Table sweep, Row row) {
         StringBuilder name = new StringBuilder(row.getString("architecture"));
         if (sweep.containsColumn("variant") && sweep.stringColumn("variant").countUnique() > 1) {
             name.append(" / ").append(row.getString("variant"));

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.stream.Collectors;
 import serverlab.servers.Server;
 import serverlab.servers.Servers;
+import serverlab.servers.handlers.Workloads;
 
 /**
  * Main class of the child JVM that {@link HostedServer} starts: runs one server by name and
@@ -27,6 +28,7 @@ public final class ServerHost {
             System.err.println("usage: ServerHost <server-name> [option=value ...]");
             System.exit(2);
         }
+        Workloads.letCrashEndProcess(); // this JVM exists only to host the server
         Server server = Servers.start(args[0], ServerOptionsArgs.parse(args, 1));
         try {
             String workers = server.workerPids().stream().map(String::valueOf).collect(Collectors.joining(","));

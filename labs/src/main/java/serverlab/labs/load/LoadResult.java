@@ -6,6 +6,10 @@ import java.util.Locale;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
 import serverlab.labs.display.Rich;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.LongColumn;
+import tech.tablesaw.api.Row;
+import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
 /**
@@ -27,16 +31,20 @@ import tech.tablesaw.api.Table;
  *                      the run ended: still outstanding, or (open loop) due but never sent because no
  *                      connection was free. Not counted in {@code errors}; see {@link #unanswered()}
  * @param requestsPerPath completed requests per handler path
- * @param timeSeries    one row per second of the measurement window. A request belongs to the second
- *                      it was sent in (open loop: intended send time), however late its response,
- *                      so there is no extra row for responses that arrive after the window.
- *                      Columns: {@code second} (start, s since the window began); {@code length_s}
- *                      (1.0, except a shorter last row when the window is not whole seconds, e.g.
- *                      0.5 for a 2.5 s run); {@code requests} (completed, count); {@code rps}
- *                      (requests ÷ length_s: use this, not {@code requests}, as a rate, it is right
- *                      for a partial last second too); {@code p50}, {@code p99} (ms); {@code errors};
- *                      {@code unanswered} (requests sent in that second still unanswered at the end)
+ * @param timeSeries    one row per bucket of the measurement window; the table's name gives the bucket
+ *                      width (e.g. "load per 100 ms", see {@link LoadTest#bucket}). A request belongs
+ *                      to the bucket it was sent in (open loop: intended send time), however late its
+ *                      response, so there is no extra row for responses that arrive after the window.
+ *                      Columns: {@code time_s} (start of the bucket, s since the window began);
+ *                      {@code length_s} (the bucket width, except a shorter last row when the window
+ *                      is not a whole number of buckets); {@code requests} (completed in the bucket,
+ *                      count); {@code rps} (requests ÷ length_s, requests/s: use this, not
+ *                      {@code requests}, as a rate, it is right for any width and a partial last
+ *                      bucket); {@code p50}, {@code p99} (ms); {@code errors}; {@code unanswered}
+ *                      (requests sent in that bucket still unanswered at the end)
  * @param latencyMicros the full latency histogram, microseconds
+ * @param warmUp        how the run warmed up: how long, and whether throughput was steady
+ * @param latencyPerPath one latency histogram per request path, microseconds (see {@link #perPath()})
  */
 public record LoadResult(
         String mode,
@@ -56,7 +64,40 @@ public record LoadResult(
         long unfinished,
         Map<String, Long> requestsPerPath,
         Table timeSeries,
-        Histogram latencyMicros) implements Rich {
+        Histogram latencyMicros,
+        WarmUp warmUp,
+        Map<String, Histogram> latencyPerPath) implements Rich {
+
+    /**
+     * Latency percentiles per request path, one row per path of the mix: {@code path},
+     * {@code count} (completed requests), {@code p50_ms}, {@code p90_ms}, {@code p99_ms},
+     * {@code p999_ms}, {@code max_ms} (ms). A mix of a fast and a slow path has one whole-run
+     * histogram dominated by whichever is more frequent; this keeps them apart.
+     */
+    public Table perPath() {
+        StringColumn path = StringColumn.create("path");
+        LongColumn count = LongColumn.create("count");
+        DoubleColumn p50 = DoubleColumn.create("p50_ms");
+        DoubleColumn p90 = DoubleColumn.create("p90_ms");
+        DoubleColumn p99 = DoubleColumn.create("p99_ms");
+        DoubleColumn p999 = DoubleColumn.create("p999_ms");
+        DoubleColumn max = DoubleColumn.create("max_ms");
+        latencyPerPath.forEach((name, h) -> {
+            path.append(name);
+            count.append(h.getTotalCount());
+            p50.append(ms(h, 50));
+            p90.append(ms(h, 90));
+            p99.append(ms(h, 99));
+            p999.append(ms(h, 99.9));
+            max.append(h.getTotalCount() == 0 ? 0 : h.getMaxValue() / 1000.0);
+        });
+        return Table.create("latency per path", path, count, p50, p90, p99, p999, max);
+    }
+
+    /** The percentile in ms of a histogram in microseconds; 0 if it is empty. */
+    static double ms(Histogram h, double percentile) {
+        return h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(percentile) / 1000.0;
+    }
 
     /**
      * Requests that got no answer at all by the end of the run, neither a response nor an error
@@ -106,11 +147,19 @@ public record LoadResult(
         }
         sb.append(String.format(Locale.ROOT, "  latency ms: p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f%n",
                 p50Ms, p90Ms, p99Ms, p999Ms, maxMs));
+        if (latencyPerPath.size() > 1) {
+            for (Row row : perPath()) {
+                sb.append(String.format(Locale.ROOT, "    %s: %,d requests, p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f%n",
+                        row.getString("path"), row.getLong("count"), row.getDouble("p50_ms"), row.getDouble("p90_ms"),
+                        row.getDouble("p99_ms"), row.getDouble("p999_ms"), row.getDouble("max_ms")));
+            }
+        }
         sb.append("  errors: ").append(totalErrors() == 0 ? "none" : nonZeroErrors());
         sb.append(String.format(Locale.ROOT, "; unanswered %d", unfinished));
         if (unfinished > 0) {
             sb.append(" (requests with no response or error when the run ended: the latency figures leave them out)");
         }
+        sb.append(System.lineSeparator()).append("  ").append(warmUp.describe());
         return sb.toString();
     }
 
@@ -132,10 +181,11 @@ public record LoadResult(
                         + "<th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>p99.9 ms</th><th>max ms</th><th>errors</th>"
                         + "<th>unanswered</th></tr>"
                         + "<tr><td>%,.0f</td><td>%,.0f</td><td>%,d</td><td>%.2f</td><td>%.2f</td><td>%.2f</td>"
-                        + "<td>%.2f</td><td>%.2f</td><td>%s</td><td%s>%d</td></tr></table>",
+                        + "<td>%.2f</td><td>%.2f</td><td>%s</td><td%s>%d</td></tr></table><p%s>%s</p>",
                 mode, connections, duration.toMillis() / 1000.0, target, offeredRate, achievedRate, requests,
                 p50Ms, p90Ms, p99Ms, p999Ms, maxMs, totalErrors() == 0 ? "0" : nonZeroErrors(),
-                unfinished > 0 ? " style='color:#c62828;font-weight:bold'" : "", unfinished);
+                unfinished > 0 ? " style='color:#c62828;font-weight:bold'" : "", unfinished,
+                warmUp.untilSteady() && !warmUp.steady() ? " style='color:#c62828'" : "", warmUp.describe());
         return Map.of("text/html", html, "text/plain", summary());
     }
 

@@ -15,13 +15,17 @@ import org.HdrHistogram.Histogram;
 import serverlab.labs.Quick;
 import serverlab.labs.display.ProgressBar;
 import tech.tablesaw.api.DoubleColumn;
-import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.LongColumn;
 import tech.tablesaw.api.Table;
 
 /**
  * A configured load run; build it with {@link Load}, tune it with the fluent setters, then
  * {@link #run()}. Each setter returns this object, so one expression describes a run.
+ *
+ * <p><b>Warm-up.</b> By default a run warms up until its throughput is steady
+ * ({@link #warmUpUntilSteady()}): a cold JIT shows up as a climb, and a climb inside the measured
+ * window would be measured as the server's behaviour. {@link #warmup(Duration)} fixes the warm-up
+ * instead. {@link LoadResult#warmUp()} says how long it took and whether throughput was steady.
  *
  * <p><b>Quick mode is applied here, once.</b> {@link #run()} passes the duration and warm-up
  * through {@link Quick#duration} unless {@link #exactDurations()} is called, so callers
@@ -33,6 +37,14 @@ public final class LoadTest {
 
     /** Runs whose warm-up plus duration exceed this show a progress bar. */
     private static final Duration PROGRESS_THRESHOLD = Duration.ofSeconds(2);
+    static final Duration DEFAULT_STEADY_WINDOW = Duration.ofMillis(250);
+    static final double DEFAULT_STEADY_TOLERANCE = 0.10;
+    /** Upper bound of a warm-up until steady, before quick mode (÷10). */
+    static final Duration DEFAULT_MAX_WARM_UP = Duration.ofSeconds(15);
+    /** Time-series bucket widths to choose from, widest first (see {@link #bucket}). */
+    private static final long[] BUCKET_MILLIS = {1000, 500, 250, 100, 50, 20, 10};
+    /** The default bucket gives the measured window at least this many points. */
+    private static final int MIN_POINTS = 10;
 
     private final LoadWorker.Mode mode;
     private final URI uri;
@@ -42,7 +54,12 @@ public final class LoadTest {
     private int threads = 2;
     private int pipeline = 1;
     private Duration duration = Duration.ofSeconds(5);
-    private Duration warmup = Duration.ofSeconds(1);
+    private Duration warmup = Duration.ZERO;
+    private boolean untilSteady = true;
+    private Duration steadyWindow = DEFAULT_STEADY_WINDOW;
+    private double steadyTolerance = DEFAULT_STEADY_TOLERANCE;
+    private Duration maxWarmUp = DEFAULT_MAX_WARM_UP;
+    private Duration bucket;
     private Duration thinkTime = Duration.ZERO;
     private Duration timeout = Duration.ofSeconds(2);
     private double rate;
@@ -82,12 +99,49 @@ public final class LoadTest {
         return this;
     }
 
-    /** Load applied before measuring, so JIT compilation and connection setup are not measured. Default 1 s. */
+    /**
+     * A fixed warm-up: load applied this long before measuring, whatever the throughput does
+     * (zero: measure from the first request). Replaces the default {@link #warmUpUntilSteady()}.
+     */
     public LoadTest warmup(Duration d) {
         if (d.isNegative()) {
             throw new IllegalArgumentException("warmup must not be negative");
         }
         this.warmup = d;
+        this.untilSteady = false;
+        return this;
+    }
+
+    /**
+     * Warm up until throughput is steady (the default): consecutive 250 ms windows within ±10% of
+     * each other, for at most 15 s (1.5 s in quick mode). See {@link #warmUpUntilSteady(Duration, double, Duration)}.
+     */
+    public LoadTest warmUpUntilSteady() {
+        return warmUpUntilSteady(DEFAULT_STEADY_WINDOW, DEFAULT_STEADY_TOLERANCE, DEFAULT_MAX_WARM_UP);
+    }
+
+    /**
+     * Warm up until the completed requests per {@code window} stay steady: the last four windows each
+     * within ±{@code tolerance} of their mean, with no climb between the first two and the last two; or
+     * until {@code max} (scaled by quick mode) has passed, whichever comes first. The measurement starts
+     * right after; {@link LoadResult#warmUp()} reports how long the warm-up took and whether it converged.
+     */
+    public LoadTest warmUpUntilSteady(Duration window, double tolerance, Duration max) {
+        new SteadyThroughput(tolerance); // validates the tolerance now rather than at run()
+        this.steadyWindow = positive(window, "window");
+        this.steadyTolerance = tolerance;
+        this.maxWarmUp = positive(max, "max");
+        this.untilSteady = true;
+        return this;
+    }
+
+    /**
+     * Width of the time-series buckets ({@link LoadResult#timeSeries()}). Default: the widest of
+     * 1 s, 500, 250, 100, 50, 20, 10 ms that gives the measured window at least 10 points, so a
+     * 10 s run has one row per second and its 1 s quick-mode version one per 100 ms.
+     */
+    public LoadTest bucket(Duration width) {
+        this.bucket = positive(width, "bucket");
         return this;
     }
 
@@ -199,52 +253,41 @@ public final class LoadTest {
         RequestMix requestMix = new RequestMix(mix, target.hostHeader());
         Duration measured = exactDurations ? duration : Quick.duration(duration);
         Duration warm = exactDurations || warmup.isZero() ? warmup : Quick.duration(warmup);
+        Duration maxWarm = exactDurations ? maxWarmUp : Quick.duration(maxWarmUp);
+        Duration bucketWidth = bucket != null ? bucket : defaultBucket(measured);
 
         var plan = new LoadWorker.Plan(mode, target, requestMix, pipeline, thinkTime.toNanos(),
-                timeout.toNanos(), poisson, seed);
+                timeout.toNanos(), poisson, seed, measured.toNanos(), bucketWidth.toNanos());
         int workerCount = Math.min(threads, connections);
         long start = System.nanoTime() + 5_000_000L; // let all threads start before the schedule begins
-        long measureStart = start + warm.toNanos();
-        long measureEnd = measureStart + measured.toNanos();
         List<LoadWorker> workers = new ArrayList<>();
         List<Thread> workerThreads = new ArrayList<>();
         for (int i = 0; i < workerCount; i++) {
             int share = connections / workerCount + (i < connections % workerCount ? 1 : 0);
-            var worker = new LoadWorker(plan, share, rate / workerCount, start, measureStart, measureEnd, i);
+            var worker = new LoadWorker(plan, share, rate / workerCount, start, i);
+            if (!untilSteady) {
+                worker.measureFrom(start + warm.toNanos());
+            }
             workers.add(worker);
             Thread t = new Thread(worker, "load-" + i);
             t.setDaemon(true);
             workerThreads.add(t);
         }
+        String label = String.format(Locale.ROOT, "%s loop %s, %d conns",
+                mode.name().toLowerCase(Locale.ROOT), target, connections);
         workerThreads.forEach(Thread::start);
-        awaitWithProgress(workers, workerThreads, warm.plus(measured), target);
-        for (LoadWorker w : workers) {
-            if (w.failure != null) {
-                throw new UncheckedIOException("load generator thread failed", w.failure);
-            }
-        }
-        return merge(workers, target, measured, requestMix);
-    }
-
-    private void awaitWithProgress(List<LoadWorker> workers, List<Thread> threadsToJoin, Duration total, Target target) {
-        boolean show = progress != null ? progress : total.compareTo(PROGRESS_THRESHOLD) > 0;
-        long startMillis = System.currentTimeMillis();
-        ProgressBar bar = show
-                ? ProgressBar.start(String.format(Locale.ROOT, "%s loop %s, %d conns",
-                        mode.name().toLowerCase(Locale.ROOT), target, connections), total.toMillis())
-                : null;
+        WarmUp warmUp;
         try {
-            for (Thread t : threadsToJoin) {
-                while (t.isAlive()) {
-                    t.join(200);
-                    if (bar != null) {
-                        bar.set(Math.min(total.toMillis(), System.currentTimeMillis() - startMillis));
-                    }
-                }
+            if (untilSteady) {
+                warmUp = awaitSteady(workers, workerThreads, start, maxWarm, label, maxWarm.plus(measured));
+                awaitWithProgress(workerThreads, measured, label, measured);
+            } else {
+                warmUp = WarmUp.fixed(warm);
+                awaitWithProgress(workerThreads, warm.plus(measured), label, warm.plus(measured));
             }
         } catch (InterruptedException e) {
             workers.forEach(LoadWorker::stop);
-            for (Thread t : threadsToJoin) {
+            for (Thread t : workerThreads) {
                 try {
                     t.join(2_000);
                 } catch (InterruptedException again) {
@@ -253,25 +296,99 @@ public final class LoadTest {
             }
             Thread.currentThread().interrupt();
             throw new CancellationException("load run interrupted");
-        } finally {
-            if (bar != null) {
-                bar.done();
+        }
+        for (LoadWorker w : workers) {
+            if (w.failure != null) {
+                throw new UncheckedIOException("load generator thread failed", w.failure);
+            }
+        }
+        return merge(workers, target, measured, bucketWidth, requestMix, warmUp);
+    }
+
+    /** The default time-series bucket for a measured window of this length (see {@link #bucket}). */
+    static Duration defaultBucket(Duration window) {
+        for (long millis : BUCKET_MILLIS) {
+            if (window.toMillis() / millis >= MIN_POINTS) {
+                return Duration.ofMillis(millis);
+            }
+        }
+        return Duration.ofMillis(BUCKET_MILLIS[BUCKET_MILLIS.length - 1]);
+    }
+
+    /**
+     * Watches throughput window by window from {@code start} until {@link SteadyThroughput} calls it
+     * steady or {@code max} has passed, then starts every worker's measured window.
+     */
+    private WarmUp awaitSteady(List<LoadWorker> workers, List<Thread> workerThreads, long start, Duration max,
+                               String label, Duration wholeRun) throws InterruptedException {
+        SteadyThroughput rule = new SteadyThroughput(steadyTolerance);
+        DoubleColumn time = DoubleColumn.create("time_s");
+        DoubleColumn rps = DoubleColumn.create("rps");
+        long windowStart = start;
+        long countedBefore = 0;
+        boolean steady = false;
+        long now;
+        try (ProgressBar bar = showProgress(wholeRun) ? ProgressBar.start(label + ", warming up until steady", max.toMillis()) : null) {
+            do {
+                long wait = windowStart + steadyWindow.toNanos() - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000L, (int) (wait % 1_000_000L));
+                }
+                now = System.nanoTime();
+                long counted = workers.stream().mapToLong(w -> w.responsesSoFar.get()).sum();
+                double rate = (counted - countedBefore) * 1e9 / (now - windowStart);
+                time.append((now - start) / 1e9);
+                rps.append(rate);
+                steady = rule.add(rate);
+                countedBefore = counted;
+                windowStart = now;
+                if (bar != null) {
+                    bar.set(Math.min(max.toMillis(), (now - start) / 1_000_000L));
+                }
+            } while (!steady && now - start < max.toNanos() && workerThreads.stream().allMatch(Thread::isAlive));
+        }
+        long measureStart = now;
+        workers.forEach(w -> w.measureFrom(measureStart));
+        return new WarmUp(true, Duration.ofNanos(now - start), steady, steadyWindow, steadyTolerance,
+                Table.create("warm-up", time, rps));
+    }
+
+    private boolean showProgress(Duration total) {
+        return progress != null ? progress : total.compareTo(PROGRESS_THRESHOLD) > 0;
+    }
+
+    private void awaitWithProgress(List<Thread> threadsToJoin, Duration total, String label, Duration wholeRun)
+            throws InterruptedException {
+        long startMillis = System.currentTimeMillis();
+        try (ProgressBar bar = showProgress(wholeRun) ? ProgressBar.start(label, total.toMillis()) : null) {
+            for (Thread t : threadsToJoin) {
+                while (t.isAlive()) {
+                    t.join(200);
+                    if (bar != null) {
+                        bar.set(Math.min(total.toMillis(), System.currentTimeMillis() - startMillis));
+                    }
+                }
             }
         }
     }
 
-    private LoadResult merge(List<LoadWorker> workers, Target target, Duration measured, RequestMix mix) {
+    private LoadResult merge(List<LoadWorker> workers, Target target, Duration measured, Duration bucketWidth,
+                             RequestMix mix, WarmUp warmUp) {
         Histogram all = new Histogram(3);
         long requests = 0;
         long unfinished = 0;
         long[] errors = new long[ErrorKind.values().length];
         long[] perPath = new long[mix.size()];
-        int secondsInWindow = LoadWorker.secondsIn(measured.toNanos());
-        List<Histogram> secondHistograms = new ArrayList<>();
-        List<long[]> secondCounts = new ArrayList<>(); // {requests, errors, unanswered}
-        for (int s = 0; s < secondsInWindow; s++) {
-            secondHistograms.add(new Histogram(2));
-            secondCounts.add(new long[3]);
+        List<Histogram> pathHistograms = new ArrayList<>();
+        for (int p = 0; p < mix.size(); p++) {
+            pathHistograms.add(new Histogram(3));
+        }
+        int bucketCount = workers.get(0).buckets.size();
+        List<Histogram> bucketHistograms = new ArrayList<>();
+        List<long[]> bucketCounts = new ArrayList<>(); // {requests, errors, unanswered}
+        for (int b = 0; b < bucketCount; b++) {
+            bucketHistograms.add(new Histogram(2));
+            bucketCounts.add(new long[3]);
         }
         for (LoadWorker w : workers) {
             all.add(w.latencyMicros);
@@ -282,13 +399,14 @@ public final class LoadTest {
             }
             for (int p = 0; p < perPath.length; p++) {
                 perPath[p] += w.requestsPerPath[p];
+                pathHistograms.get(p).add(w.latencyPerPath[p]);
             }
-            for (int s = 0; s < secondsInWindow; s++) {
-                LoadWorker.Second second = w.seconds.get(s);
-                secondHistograms.get(s).add(second.latencyMicros);
-                secondCounts.get(s)[0] += second.requests;
-                secondCounts.get(s)[1] += second.errors;
-                secondCounts.get(s)[2] += second.unanswered;
+            for (int b = 0; b < bucketCount; b++) {
+                LoadWorker.Bucket bucket = w.buckets.get(b);
+                bucketHistograms.get(b).add(bucket.latencyMicros);
+                bucketCounts.get(b)[0] += bucket.requests;
+                bucketCounts.get(b)[1] += bucket.errors;
+                bucketCounts.get(b)[2] += bucket.unanswered;
             }
         }
         Map<String, Long> errorMap = new LinkedHashMap<>();
@@ -296,23 +414,27 @@ public final class LoadTest {
             errorMap.put(kind.label(), errors[kind.ordinal()]);
         }
         Map<String, Long> pathMap = new LinkedHashMap<>();
+        Map<String, Histogram> pathLatency = new LinkedHashMap<>();
         for (int p = 0; p < perPath.length; p++) {
             pathMap.put(mix.path(p), perPath[p]);
+            pathLatency.put(mix.path(p), pathHistograms.get(p));
         }
         double seconds = measured.toNanos() / 1e9;
         double achieved = requests / seconds;
         double offered = mode == LoadWorker.Mode.OPEN ? rate : achieved;
         return new LoadResult(mode == LoadWorker.Mode.OPEN ? "open" : "closed", target.toString(), connections,
                 measured, offered, achieved, requests,
-                ms(all, 50), ms(all, 90), ms(all, 99), ms(all, 99.9), all.getMaxValue() / 1000.0,
+                LoadResult.ms(all, 50), LoadResult.ms(all, 90), LoadResult.ms(all, 99), LoadResult.ms(all, 99.9), all.getMaxValue() / 1000.0,
                 all.getTotalCount() == 0 ? 0 : all.getMean() / 1000.0,
-                errorMap, unfinished, pathMap, timeSeries(secondHistograms, secondCounts, measured), all);
+                errorMap, unfinished, pathMap,
+                timeSeries(bucketHistograms, bucketCounts, measured, bucketWidth.toNanos()), all,
+                warmUp, pathLatency);
     }
 
-    /** The per-second table; its columns are documented at {@link LoadResult}. */
-    private static Table timeSeries(List<Histogram> histograms, List<long[]> counts, Duration measured) {
+    /** The per-bucket table; its columns are documented at {@link LoadResult}. */
+    private static Table timeSeries(List<Histogram> histograms, List<long[]> counts, Duration measured, long bucketNanos) {
         int n = histograms.size();
-        int[] second = new int[n];
+        double[] start = new double[n];
         double[] length = new double[n];
         long[] requests = new long[n];
         double[] rps = new double[n];
@@ -321,18 +443,19 @@ public final class LoadTest {
         long[] errors = new long[n];
         long[] unanswered = new long[n];
         double windowSeconds = measured.toNanos() / 1e9;
-        for (int s = 0; s < n; s++) {
-            second[s] = s;
-            length[s] = Math.min(1.0, windowSeconds - s);
-            requests[s] = counts.get(s)[0];
-            rps[s] = requests[s] / length[s];
-            errors[s] = counts.get(s)[1];
-            unanswered[s] = counts.get(s)[2];
-            p50[s] = ms(histograms.get(s), 50);
-            p99[s] = ms(histograms.get(s), 99);
+        double bucketSeconds = bucketNanos / 1e9;
+        for (int b = 0; b < n; b++) {
+            start[b] = b * bucketSeconds;
+            length[b] = Math.min(bucketSeconds, windowSeconds - start[b]);
+            requests[b] = counts.get(b)[0];
+            rps[b] = requests[b] / length[b];
+            errors[b] = counts.get(b)[1];
+            unanswered[b] = counts.get(b)[2];
+            p50[b] = LoadResult.ms(histograms.get(b), 50);
+            p99[b] = LoadResult.ms(histograms.get(b), 99);
         }
-        return Table.create("load per second",
-                IntColumn.create("second", second),
+        return Table.create("load per " + bucketNanos / 1_000_000L + " ms",
+                DoubleColumn.create("time_s", start),
                 DoubleColumn.create("length_s", length),
                 LongColumn.create("requests", requests),
                 DoubleColumn.create("rps", rps),
@@ -340,10 +463,6 @@ public final class LoadTest {
                 DoubleColumn.create("p99", p99),
                 LongColumn.create("errors", errors),
                 LongColumn.create("unanswered", unanswered));
-    }
-
-    private static double ms(Histogram h, double percentile) {
-        return h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(percentile) / 1000.0;
     }
 
     private void requireMode(LoadWorker.Mode required, String setting) {

@@ -11,6 +11,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 import org.HdrHistogram.Histogram;
 
@@ -33,15 +34,15 @@ final class LoadWorker implements Runnable {
     enum Mode { CLOSED, OPEN }
 
     record Plan(Mode mode, Target target, RequestMix mix, int pipeline, long thinkNanos,
-                long timeoutNanos, boolean poisson, long seed) {
+                long timeoutNanos, boolean poisson, long seed, long windowNanos, long bucketNanos) {
     }
 
     /**
-     * One second of the measurement window, for the time series. A request belongs to the
-     * second of its origin (intended send time in the open loop, actual send in the closed
+     * One bucket of the measurement window, for the time series. A request belongs to the
+     * bucket of its origin (intended send time in the open loop, actual send in the closed
      * loop), however late its response or error arrives.
      */
-    static final class Second {
+    static final class Bucket {
         final Histogram latencyMicros = new Histogram(2);
         long requests;
         long errors;
@@ -55,8 +56,9 @@ final class LoadWorker implements Runnable {
 
     private final Plan plan;
     private final long startNanos;
-    private final long measureStartNanos;
-    private final long measureEndNanos;
+    /** The measured window; unknown (never) until the warm-up ends, see {@link #measureFrom}. */
+    private volatile long measureStartNanos = Long.MAX_VALUE;
+    private volatile long measureEndNanos = Long.MAX_VALUE;
     private final double ratePerSecond;
     private final Conn[] conns;
     private final SplittableRandom random;
@@ -76,7 +78,10 @@ final class LoadWorker implements Runnable {
 
     // Results, read by the coordinating thread after join().
     final Histogram latencyMicros = new Histogram(3);
-    final List<Second> seconds = new ArrayList<>();
+    final Histogram[] latencyPerPath;
+    final List<Bucket> buckets = new ArrayList<>();
+    /** Responses so far, warm-up included: the warm-up watches this to see throughput settle. */
+    final AtomicLong responsesSoFar = new AtomicLong();
     final long[] errors = new long[ErrorKind.values().length];
     final long[] requestsPerPath;
     long requests;
@@ -85,22 +90,33 @@ final class LoadWorker implements Runnable {
 
     private volatile boolean stopRequested;
 
-    LoadWorker(Plan plan, int connections, double ratePerSecond,
-               long startNanos, long measureStartNanos, long measureEndNanos, int index) {
+    LoadWorker(Plan plan, int connections, double ratePerSecond, long startNanos, int index) {
         this.plan = plan;
         this.ratePerSecond = ratePerSecond;
         this.startNanos = startNanos;
-        this.measureStartNanos = measureStartNanos;
-        this.measureEndNanos = measureEndNanos;
         this.random = new SplittableRandom(plan.seed() * 31 + index);
         this.requestsPerPath = new long[plan.mix().size()];
-        for (int s = 0; s < secondsIn(measureEndNanos - measureStartNanos); s++) {
-            seconds.add(new Second());
+        this.latencyPerPath = new Histogram[plan.mix().size()];
+        for (int p = 0; p < latencyPerPath.length; p++) {
+            latencyPerPath[p] = new Histogram(3);
+        }
+        for (int b = 0; b < bucketsIn(plan.windowNanos(), plan.bucketNanos()); b++) {
+            buckets.add(new Bucket());
         }
         this.conns = new Conn[connections];
         int outCapacity = plan.mix().maxRequestLength() * plan.pipeline();
         for (int i = 0; i < connections; i++) {
             conns[i] = new Conn(outCapacity, plan.pipeline());
+        }
+    }
+
+    /** Ends the warm-up: the measured window runs from {@code nanos} for the plan's window length. */
+    void measureFrom(long nanos) {
+        measureEndNanos = nanos + plan.windowNanos(); // end first: a start without an end would measure forever
+        measureStartNanos = nanos;
+        Selector s = selector;
+        if (s != null) {
+            s.wakeup(); // the loop may be asleep until its next timeout scan
         }
     }
 
@@ -194,12 +210,12 @@ final class LoadWorker implements Runnable {
 
     private void unansweredAt(long origin) {
         unfinished++;
-        secondOf(origin).unanswered++;
+        bucketOf(origin).unanswered++;
     }
 
-    /** Number of (possibly partial) seconds in a window of this length. */
-    static int secondsIn(long windowNanos) {
-        return (int) Math.max(1, (windowNanos + 999_999_999L) / 1_000_000_000L);
+    /** Number of (possibly partial) buckets in a window of this length. */
+    static int bucketsIn(long windowNanos, long bucketNanos) {
+        return (int) Math.max(1, (windowNanos + bucketNanos - 1) / bucketNanos);
     }
 
     // ---- scheduling -------------------------------------------------------------------
@@ -452,17 +468,19 @@ final class LoadWorker implements Runnable {
         int path = c.pathOf[head];
         c.pop();
         inFlight--;
+        responsesSoFar.incrementAndGet();
         if (inWindow(origin)) {
             long micros = Math.max(0, (now - origin) / 1_000L);
             latencyMicros.recordValue(micros);
+            latencyPerPath[path].recordValue(micros);
             requests++;
             requestsPerPath[path]++;
-            Second second = secondOf(origin);
-            second.latencyMicros.recordValue(micros);
-            second.requests++;
+            Bucket bucket = bucketOf(origin);
+            bucket.latencyMicros.recordValue(micros);
+            bucket.requests++;
             if (status < 200 || status > 299) {
                 errors[ErrorKind.NON_2XX.ordinal()]++;
-                second.errors++;
+                bucket.errors++;
             }
         }
         if (connectionClose) {
@@ -488,21 +506,21 @@ final class LoadWorker implements Runnable {
 
     /**
      * An error not tied to a request (a failed connect, a stray close): counted if it happens
-     * after the warm-up, in the second it happens (the last second if during the drain).
+     * after the warm-up, in the bucket it happens (the last bucket if during the drain).
      */
     private void countError(ErrorKind kind, long n, long now) {
         if (now < measureStartNanos) {
             return; // warm-up
         }
         errors[kind.ordinal()] += n;
-        secondOf(now).errors += n;
+        bucketOf(now).errors += n;
     }
 
-    /** Every request outstanding on {@code c} failed: each counts if it was sent in the window, in its second. */
+    /** Every request outstanding on {@code c} failed: each counts if it was sent in the window, in its bucket. */
     private void countRequestErrors(Conn c, ErrorKind kind) {
         forEachOutstandingInWindow(c, origin -> {
             errors[kind.ordinal()]++;
-            secondOf(origin).errors++;
+            bucketOf(origin).errors++;
         });
     }
 
@@ -529,10 +547,10 @@ final class LoadWorker implements Runnable {
         return origin >= measureStartNanos && origin < measureEndNanos;
     }
 
-    /** The second of the window that {@code t} falls in, clamped to the window. */
-    private Second secondOf(long t) {
-        long index = (t - measureStartNanos) / 1_000_000_000L;
-        return seconds.get((int) Math.max(0, Math.min(seconds.size() - 1, index)));
+    /** The bucket of the window that {@code t} falls in, clamped to the window. */
+    private Bucket bucketOf(long t) {
+        long index = (t - measureStartNanos) / plan.bucketNanos();
+        return buckets.get((int) Math.max(0, Math.min(buckets.size() - 1, index)));
     }
 
     private static void waitUntil(long nanos) {

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategorySeries;
 import serverlab.labs.load.LoadResult;
+import serverlab.labs.load.WarmUp;
 import tech.tablesaw.api.Table;
 
 class ChartsTest {
@@ -19,7 +20,7 @@ class ChartsTest {
     private static LoadResult run(double maxMs, long unanswered) {
         return new LoadResult("closed", "http://127.0.0.1:1", 50, Duration.ofSeconds(2), 100, 100, 200,
                 1, 2, 3, 4, maxMs, 1.5, Map.of("timeout", 0L), unanswered, Map.of("/hello", 200L),
-                Table.create("empty"), new Histogram(3));
+                Table.create("empty"), new Histogram(3), WarmUp.fixed(Duration.ZERO), Map.of("/hello", new Histogram(3)));
     }
 
     private static List<?> labels(CategoryChart chart) {

@@ -25,7 +25,7 @@ class SweepTableTest {
                 case "architecture" -> t.stringColumn(column).append(architecture);
                 case "variant" -> t.stringColumn(column).append("default");
                 case "path" -> t.stringColumn(column).append("/hello");
-                case "note" -> t.stringColumn(column).append("");
+                case "note", "mode", "parameter" -> t.stringColumn(column).append(column.equals("parameter") ? "connections" : "");
                 case "connections" -> t.intColumn(column).append(connections);
                 case "errors" -> t.longColumn(column).append(errors);
                 case "unanswered" -> t.longColumn(column).append(unanswered);

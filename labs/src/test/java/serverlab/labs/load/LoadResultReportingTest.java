@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import serverlab.labs.Quick;
+import serverlab.labs.charts.Charts;
 import serverlab.labs.testing.CountingHttpServer;
 import tech.tablesaw.api.Table;
 
@@ -18,9 +19,9 @@ class LoadResultReportingTest {
      * a nearly empty extra row for the drain.
      */
     @Test
-    void timeSeriesHasOneRowPerSecondOfTheWindowEvenWhenResponsesArriveLate() throws Exception {
+    void timeSeriesHasOneRowPerBucketOfTheWindowEvenWhenResponsesArriveLate() throws Exception {
         try (var server = new CountingHttpServer(CountingHttpServer.delayEvery(1, 300))) {
-            LoadResult r = Load.closedLoop(server.url()).connections(4).warmup(Duration.ZERO)
+            LoadResult r = Load.closedLoop(server.url()).connections(4).warmup(Duration.ZERO).bucket(Duration.ofSeconds(1))
                     .duration(Duration.ofSeconds(1)).exactDurations().progress(false).run();
             Table t = r.timeSeries();
             assertEquals(1, t.rowCount(), t.print());
@@ -29,11 +30,11 @@ class LoadResultReportingTest {
         }
     }
 
-    /** A 1.5 s window: the last row covers half a second, says so, and its rate is scaled by its length. */
+    /** A 1.5 s window in 1 s buckets: the last row covers half a second, says so, and its rate is scaled by its length. */
     @Test
-    void partialLastSecondIsScaledByItsLength() throws Exception {
+    void partialLastBucketIsScaledByItsLength() throws Exception {
         try (var server = new CountingHttpServer()) {
-            LoadResult r = Load.openLoop(server.url()).rate(200).connections(4).warmup(Duration.ZERO)
+            LoadResult r = Load.openLoop(server.url()).rate(200).connections(4).warmup(Duration.ZERO).bucket(Duration.ofSeconds(1))
                     .duration(Duration.ofMillis(1500)).exactDurations().progress(false).run();
             Table t = r.timeSeries();
             assertEquals(2, t.rowCount(), t.print());
@@ -43,6 +44,36 @@ class LoadResultReportingTest {
             assertTrue(lastRate > 150 && lastRate < 250, t.print());
             assertEquals(t.longColumn("requests").get(1) / 0.5, lastRate, 1e-9);
         }
+    }
+
+    /**
+     * The default bucket gives a short (quick-mode) run a curve: a 1 s window has ten 100 ms rows,
+     * named so in the table, each row's rate scaled to requests/s.
+     */
+    @Test
+    void shortRunsGetSubSecondBuckets() throws Exception {
+        try (var server = new CountingHttpServer()) {
+            LoadResult r = Load.openLoop(server.url()).rate(400).connections(4).warmup(Duration.ZERO)
+                    .duration(Duration.ofSeconds(1)).exactDurations().progress(false).run();
+            Table t = r.timeSeries();
+            assertEquals("load per 100 ms", t.name());
+            assertEquals(10, t.rowCount(), t.print());
+            assertEquals(0.9, t.doubleColumn("time_s").get(9), 1e-9, t.print());
+            assertEquals(0.1, t.doubleColumn("length_s").get(0), 1e-9, t.print());
+            assertEquals(r.requests(), (long) t.numberColumn("requests").sum(), t.print());
+            // 400 req/s offered: ~40 requests per 100 ms bucket, i.e. ~400 req/s in every row.
+            assertTrue(t.doubleColumn("rps").mean() > 300 && t.doubleColumn("rps").mean() < 500, t.print());
+            assertTrue(Charts.throughputOverTime(r).getTitle().contains("per 100 ms"), Charts.throughputOverTime(r).getTitle());
+        }
+    }
+
+    @Test
+    void defaultBucketIsTheWidestGivingTenPoints() {
+        assertEquals(Duration.ofSeconds(1), LoadTest.defaultBucket(Duration.ofSeconds(10)));
+        assertEquals(Duration.ofSeconds(1), LoadTest.defaultBucket(Duration.ofSeconds(60)));
+        assertEquals(Duration.ofMillis(500), LoadTest.defaultBucket(Duration.ofSeconds(5)));
+        assertEquals(Duration.ofMillis(100), LoadTest.defaultBucket(Duration.ofSeconds(1)));
+        assertEquals(Duration.ofMillis(50), LoadTest.defaultBucket(Quick.DURATION_FLOOR));
     }
 
     /** Connections that never get an answer are neither requests nor errors: they must still show. */

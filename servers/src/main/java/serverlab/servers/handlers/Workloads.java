@@ -3,7 +3,9 @@ package serverlab.servers.handlers;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import serverlab.servers.ServerStats;
@@ -24,6 +26,15 @@ import serverlab.servers.http.Status;
  * GET /file?name=F          file F from the data directory (disk read); no paths, no traversal
  * GET /stats                the server's counters as JSON
  * POST /echo                the request body, back
+ * GET /pause?ms=N           stalls the server for N ms: every request waits at a gate until then (this
+ *                           one answers at once); the stall that coordinated omission hides. In a
+ *                           multi-process server it stalls the one worker process that received it
+ * GET /counter              increments this process's counter and returns it, with the pid, as JSON: each
+ *                           worker process of a multi-process server counts on its own
+ * GET /crash                ends the handling process abruptly (multi-process workers, hosted servers);
+ *                           in the kernel's own JVM it answers 500 instead
+ * GET /page?resources=N&amp;ms=M  after M ms, HTML referencing N resources {@code /resource/i?ms=M}
+ * GET /resource/I?ms=M      after M ms, a small body (a page's image or script)
  * </pre>
  *
  * GET endpoints accept HEAD too; other methods get 405, unknown paths 404.
@@ -34,29 +45,48 @@ public final class Workloads implements Handler {
     public static final long MAX_ITERATIONS = 2_000_000_000L;
     public static final long MAX_SLEEP_MS = 60_000;
     public static final String HELLO_TEXT = "Hello, world!\n";
+    public static final int MAX_RESOURCES = 1000;
+    public static final String CRASH_REFUSED = "/crash would end this JVM, the notebook kernel itself; "
+            + "run it on a hosted server (HostedServer.start) or a multi-process one (prefork, nginx-style, iis-style)";
+
+    /** Whether /crash may end this process: only in processes that exist to serve (workers, hosted servers). */
+    private static volatile boolean crashEndsProcess;
 
     private static final Response HELLO = Response.text(Status.OK, HELLO_TEXT);
     private static final Response INDEX = Response.text(Status.OK, """
             ServerLab workloads:
               GET /hello  GET /bytes?n=N  GET /cpu?iterations=N  GET /sleep?ms=N
               GET /file?name=F  GET /stats  POST /echo
+              GET /pause?ms=N  GET /counter  GET /crash  GET /page?resources=N&ms=M  GET /resource/I?ms=M
             """);
     private static final String GET_HEAD = "Allow: GET, HEAD\r\n";
+    private static final String HTML = "text/html; charset=utf-8";
     private static final String POST = "Allow: POST\r\n";
 
     private final Path dataDir;
     private final Supplier<ServerStats> stats;
+    private final AtomicLong counter = new AtomicLong();
+    /** While {@code System.nanoTime()} is before this, every request waits (0: never paused). */
+    private volatile long pausedUntilNanos;
 
     public Workloads(Path dataDir, Supplier<ServerStats> stats) {
         this.dataDir = dataDir.toAbsolutePath().normalize();
         this.stats = stats;
     }
 
+    /**
+     * Lets /crash end this process. Called by the programs whose process exists only to serve: the worker
+     * processes of multi-process servers and the hosted-server JVM. Never in the notebook kernel.
+     */
+    public static void letCrashEndProcess() {
+        crashEndsProcess = true;
+    }
+
     /** Paths whose handler blocks or burns CPU: an event loop with helpers runs them off the loop. */
     public static boolean isBlocking(HttpRequest request) {
         return switch (request.path()) {
-            case "/sleep", "/file", "/cpu" -> true;
-            default -> false;
+            case "/sleep", "/file", "/cpu", "/page" -> true;
+            default -> request.path().startsWith("/resource/");
         };
     }
 
@@ -64,6 +94,13 @@ public final class Workloads implements Handler {
     public Response handle(HttpRequest request) throws InterruptedException {
         boolean get = request.method().equals("GET") || request.method().equals("HEAD");
         try {
+            if (request.path().equals("/pause")) {
+                return get ? pause(request) : notAllowed(GET_HEAD);
+            }
+            awaitEndOfPause();
+            if (request.path().startsWith("/resource/")) {
+                return get ? resource(request) : notAllowed(GET_HEAD);
+            }
             return switch (request.path()) {
                 case "/hello" -> get ? HELLO : notAllowed(GET_HEAD);
                 case "/bytes" -> get ? bytes(request) : notAllowed(GET_HEAD);
@@ -71,6 +108,9 @@ public final class Workloads implements Handler {
                 case "/sleep" -> get ? sleep(request) : notAllowed(GET_HEAD);
                 case "/file" -> get ? file(request) : notAllowed(GET_HEAD);
                 case "/stats" -> get ? Response.json(stats.get().toJson()) : notAllowed(GET_HEAD);
+                case "/counter" -> get ? counter() : notAllowed(GET_HEAD);
+                case "/crash" -> get ? crash() : notAllowed(GET_HEAD);
+                case "/page" -> get ? page(request) : notAllowed(GET_HEAD);
                 case "/echo" -> request.method().equals("POST")
                         ? Response.bytes(Response.BINARY, ByteBuffer.wrap(request.body())) : notAllowed(POST);
                 case "/" -> get ? INDEX : notAllowed(GET_HEAD);
@@ -108,6 +148,59 @@ public final class Workloads implements Handler {
         return Response.text(Status.OK, "slept " + ms + " ms\n");
     }
 
+    private Response pause(HttpRequest request) {
+        long ms = longParameter(request, "ms", 1000, MAX_SLEEP_MS);
+        pausedUntilNanos = System.nanoTime() + ms * 1_000_000L;
+        return Response.text(Status.OK, "paused for " + ms + " ms\n");
+    }
+
+    private void awaitEndOfPause() throws InterruptedException {
+        long until = pausedUntilNanos;
+        if (until == 0) {
+            return;
+        }
+        long wait;
+        while ((wait = until - System.nanoTime()) > 0) {
+            Thread.sleep(wait / 1_000_000L, (int) (wait % 1_000_000L));
+        }
+    }
+
+    private Response counter() {
+        return Response.json("{\"counter\":" + counter.incrementAndGet() + ",\"pid\":" + ProcessHandle.current().pid() + "}");
+    }
+
+    private static Response crash() {
+        if (!crashEndsProcess) {
+            return Response.error(Status.INTERNAL_ERROR, CRASH_REFUSED, false);
+        }
+        System.err.println("/crash: process " + ProcessHandle.current().pid() + " ends now, as asked");
+        Runtime.getRuntime().halt(134); // no shutdown hooks, no goodbye to the client: a crash
+        throw new AssertionError("halt returned");
+    }
+
+    private static Response page(HttpRequest request) throws InterruptedException {
+        long resources = longParameter(request, "resources", 8, MAX_RESOURCES);
+        long ms = longParameter(request, "ms", 0, MAX_SLEEP_MS);
+        Thread.sleep(ms);
+        StringBuilder html = new StringBuilder("<!doctype html>\n<html><body><h1>A page of ")
+                .append(resources).append(" resources</h1>\n");
+        for (long i = 0; i < resources; i++) {
+            html.append("<img src=\"/resource/").append(i).append("?ms=").append(ms).append("\">\n");
+        }
+        html.append("</body></html>\n");
+        return new Response(Status.OK, HTML, ByteBuffer.wrap(html.toString().getBytes(StandardCharsets.UTF_8)), "", false);
+    }
+
+    private static Response resource(HttpRequest request) throws InterruptedException {
+        String index = request.path().substring("/resource/".length());
+        if (!index.matches("[0-9]{1,9}")) {
+            throw new IllegalArgumentException("resource index must be a number: " + index);
+        }
+        long ms = longParameter(request, "ms", 0, MAX_SLEEP_MS);
+        Thread.sleep(ms);
+        return Response.text(Status.OK, "resource " + index + "\n");
+    }
+
     private Response file(HttpRequest request) {
         String name = request.queryParameter("name");
         if (name == null || name.isEmpty()) return Response.error(Status.BAD_REQUEST, "missing ?name=", false);
@@ -131,7 +224,7 @@ public final class Workloads implements Handler {
 
     private static String contentType(String name) {
         if (name.endsWith(".txt")) return Response.TEXT;
-        if (name.endsWith(".html")) return "text/html; charset=utf-8";
+        if (name.endsWith(".html")) return HTML;
         if (name.endsWith(".json")) return Response.JSON;
         return Response.BINARY;
     }

@@ -38,6 +38,7 @@ public final class Worker {
 
     /** The handler, writer and counters of this worker; {@code /stats} answers with this process's counters. */
     public static ServerContext context(String architecture, ServerOptions options) {
+        Workloads.letCrashEndProcess(); // a worker process exists to serve: /crash may end it, the supervisor restarts it
         AtomicReference<ServerContext> self = new AtomicReference<>();
         ServerContext context = new ServerContext(architecture, options,
                 new Workloads(options.dataDir(), () -> self.get().stats().snapshot()));
