@@ -19,11 +19,22 @@ import time
 
 REFERENCES = {"nginx", "netty", "jetty", "jetty-virtual"}   # not architectures; nginx is added explicitly
 NGINX1, NGINX2 = "nginx-1-worker", "nginx-2-workers"
+# How the reference rows are configured (servers/.../reference/*Server.java; README "Measured figures").
+# Printed beside the rows, with what /proc shows of each running server.
+REFERENCE_CONFIG = {
+    NGINX1: "Debian's nginx, 1 worker process, generated config (keep-alive, access log off)",
+    NGINX2: "Debian's nginx, 2 worker processes, same config",
+    "netty": "Netty 4.2.18: native epoll transport, 1 acceptor loop + 2 event loops (--workers), "
+             "adaptive pooled allocator, HttpServerCodec + HttpObjectAggregator, flush per read batch, TCP_NODELAY",
+    "jetty": "Jetty 12.0.16: 1 acceptor + 1 selector (Jetty's defaults on 2 cores), QueuedThreadPool of "
+             "10 handler threads (--threads) + Jetty's own, blocking handler, Date header on",
+}
+REFERENCE_TARGETS = [NGINX1, NGINX2, "netty", "jetty"]
 QUICK_TARGETS = [NGINX1, NGINX2, "event-loop", "multi-reactor", "nginx-style", "virtual-threads"]
-SKIP = {("process-per-connection", 1000): "skipped: one JVM per request",
+SKIP = {("process-per-request", 1000): "skipped: one JVM per request",
         ("iterative", 1000): "skipped: serializes every connection"}
-SHORT = {"process-per-connection": 3}    # max seconds per run, and no warm-up (nothing to warm: a JVM per request)
-WRK_TIMEOUT = {"process-per-connection": "30s"}   # a JVM start per request takes longer than wrk's default 2 s
+SHORT = {"process-per-request": 3}    # max seconds per run, and no warm-up (nothing to warm: a JVM per request)
+WRK_TIMEOUT = {"process-per-request": "30s"}   # a JVM start per request takes longer than wrk's default 2 s
 IDLE_TIMEOUT_MS = 300_000                # so idle connections opened on a slow machine are not timed out meanwhile
 REQUEST = b"GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
 
@@ -41,8 +52,8 @@ class Servers:
 
     def start(self, target):
         name, workers = ("nginx", target[6]) if target in (NGINX1, NGINX2) else (target, None)
-        cmd = [self.java, "-jar", self.jar, name, "--bind", "127.0.0.1", "--port", "0",
-               "--idle-timeout-ms", str(IDLE_TIMEOUT_MS), "--drain-timeout-ms", "2000"]
+        cmd = [self.java, "-jar", self.jar, name, "--bind-address", "127.0.0.1", "--port", "0",
+               "--idle-timeout", f"{IDLE_TIMEOUT_MS}ms", "--drain-timeout-ms", "2000"]
         if workers:
             cmd += ["--workers", workers]
         log = open(os.path.join(self.logdir, target + ".log"), "w+")
@@ -130,6 +141,55 @@ def wrk(port, connections, seconds, timeout=None):
     return float(rps.group(1)), to_ms(pct.get("50", "0us")), to_ms(pct.get("99", "0us")), ", ".join(notes)
 
 
+def group_pids(pid):
+    """The processes of a target: the CLI's JVM and its children (workers, nginx), all in its process group."""
+    return subprocess.run(["pgrep", "-g", str(pid)], capture_output=True, text=True).stdout.split() or [str(pid)]
+
+
+def cpu_ticks(pid):
+    """CPU ticks used so far by a target's threads, in total and by the JIT compiler threads."""
+    total = compiler = 0
+    for p in group_pids(pid):
+        for task in os.listdir(f"/proc/{p}/task") if os.path.isdir(f"/proc/{p}/task") else []:
+            try:
+                name = open(f"/proc/{p}/task/{task}/comm").read()
+                fields = open(f"/proc/{p}/task/{task}/stat").read().rsplit(")", 1)[1].split()
+            except OSError:                              # the thread ended meanwhile
+                continue
+            ticks = int(fields[11]) + int(fields[12])    # utime + stime
+            total += ticks
+            compiler += ticks if name.startswith(("C1 CompilerThre", "C2 CompilerThre")) else 0
+    return total, compiler
+
+
+def jit_warm_up(port, pid, cap):
+    """Loads a JVM target in 1 s runs at 100 connections until, in two runs in a row, its JIT compiler threads
+    use under 5% of its CPU (or `cap` seconds pass); returns the seconds spent. Netty's and Jetty's request
+    paths are far more code than event-loop's: on a busy 2-core machine C2 compiles them for tens of seconds,
+    and a run measured before that measures the compiler (netty at 10 connections: 84 req/s in its first 5 s,
+    7,520 in its sixth, CPU per request 3.4 ms -> 31 us). Compiler time, unlike req/s, is not hidden by the
+    noise of a shared machine."""
+    t0, quiet = time.time(), 0
+    while time.time() - t0 < cap and quiet < 2:
+        total0, compiler0 = cpu_ticks(pid)
+        wrk(port, 100, 1)
+        total1, compiler1 = cpu_ticks(pid)
+        quiet = quiet + 1 if compiler1 - compiler0 < 0.05 * max(total1 - total0, 1) else 0
+    return time.time() - t0
+
+
+def describe(target, pid):
+    """What /proc shows of a reference server: its threads (all processes in its group) and, for netty,
+    whether the native epoll library is mapped (the transport really in use, not the one asked for)."""
+    pids = group_pids(pid)
+    threads = sum(len(os.listdir(f"/proc/{p}/task")) for p in pids if os.path.isdir(f"/proc/{p}/task"))
+    seen = f"{len(pids)} process{'es' if len(pids) > 1 else ''}, {threads} threads"
+    if target == "netty":
+        mapped = "libnetty_transport_native_epoll" in open(f"/proc/{pid}/maps").read()
+        seen += ", native epoll library " + ("mapped" if mapped else "NOT mapped (NIO)")
+    return seen
+
+
 def idle_test(port, pid, count, hold=2.0):
     """Opens `count` keep-alive connections (one request each, then idle), checks a fresh request is served and
     the idle ones are still open. Returns (passed, report)."""
@@ -179,30 +239,37 @@ def main():
     ap.add_argument("--jar", required=True)
     ap.add_argument("--duration", type=int, default=5, help="seconds per wrk run (default 5)")
     ap.add_argument("--warmup", type=int, default=1, help="warm-up seconds per target and level (default 1)")
+    ap.add_argument("--jit-warmup", type=int,
+                    help="cap in seconds on each JVM target's first warm-up, which runs until its JIT compiler is quiet "
+                         "(default 60, with --quick 10; 0 = none)")
     ap.add_argument("--quick", action="store_true", help="smoke run: 1 s, 10 and 100 connections, the targets' servers only")
-    ap.add_argument("--targets", help="comma-separated names (architectures, nginx-1-worker, nginx-2-workers)")
+    ap.add_argument("--targets", help="comma-separated names (architectures, netty, jetty, jetty-virtual, nginx-1-worker, nginx-2-workers)")
     ap.add_argument("--idle", type=int, default=10_000, help="idle connections for virtual-threads (0 = skip)")
     args = ap.parse_args()
     java = os.path.join(os.environ["JAVA_HOME"], "bin", "java")
     duration, levels = (1, [10, 100]) if args.quick else (args.duration, [10, 100, 1000])
+    if args.jit_warmup is None:
+        args.jit_warmup = 10 if args.quick else 60
     if args.targets:
         targets = args.targets.split(",")
     elif args.quick:
         targets = QUICK_TARGETS
     else:
         names = subprocess.run([java, "-jar", args.jar, "--list"], capture_output=True, text=True, check=True).stdout.split()
-        targets = [NGINX1, NGINX2] + [n for n in names if n not in REFERENCES]
+        targets = REFERENCE_TARGETS + [n for n in names if n not in REFERENCES]
     if not os.access("/usr/sbin/nginx", os.X_OK):
         targets = [t for t in targets if t not in (NGINX1, NGINX2)]
-    targets.sort(key=lambda t: t not in (NGINX1, NGINX2))   # references first in each round: ratios print at once
+    targets.sort(key=lambda t: t not in (NGINX1, NGINX2))   # nginx first in each round: ratios print at once
 
     runs = [(c, t) for c in levels for t in targets]
     cost = lambda t: min(duration, SHORT[t]) if t in SHORT else args.warmup + duration
     estimate = 20 + sum(cost(t) + 1 for c, t in runs if (t, c) not in SKIP) + (30 if args.idle and "virtual-threads" in targets else 0)
+    jvms = sum(1 for t in targets if t not in SHORT and t not in (NGINX1, NGINX2))
     print(f"bench/servers: {len(targets)} targets x {levels} connections, wrk -t2 -d{duration}s --latency, "
-          f"{args.warmup} s warm-up; estimated {estimate // 60} min {estimate % 60} s")
+          f"{args.warmup} s warm-up; estimated {estimate // 60} min {estimate % 60} s "
+          f"+ JIT warm-up (2-{args.jit_warmup} s for each of {jvms} JVM targets)")
     print(f"load average before: {loadavg()}  ({os.cpu_count()} cores; the machine may be shared)")
-    print("process-per-connection: runs of at most 3 s, no warm-up, skipped at 1000 connections (one JVM per request); "
+    print("process-per-request: runs of at most 3 s, no warm-up, skipped at 1000 connections (one JVM per request); "
           "iterative: skipped at 1000 connections (it serializes every connection)")
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the finally block below stops the servers,
@@ -220,7 +287,16 @@ def main():
             except (RuntimeError, OSError, AssertionError) as e:
                 print(f"  {t}: failed to start: {e}")
                 ports.pop(t, None)
-        print(f"servers up; logs in {servers.logdir}\n")
+        print(f"servers up; logs in {servers.logdir}")
+        for t in targets:
+            if t in REFERENCE_CONFIG and t in ports:
+                print(f"  {t:<16}{REFERENCE_CONFIG[t]}\n  {'':<16}running: {describe(t, servers.pid(t))}")
+        if args.jit_warmup:
+            warmed = [(t, jit_warm_up(ports[t], servers.pid(t), args.jit_warmup)) for t in targets
+                      if t in ports and t not in SHORT and t not in (NGINX1, NGINX2)]
+            print("JIT warm-up at 100 conns until the compiler threads are quiet: "
+                  + ", ".join(f"{t} {s:.0f} s" for t, s in warmed))
+        print()
         header = f"{'architecture':<24}{'conns':>6}{'req/s':>11}{'p50 ms':>9}{'p99 ms':>10}{'xnginx1':>9}{'xnginx2':>9}  notes"
         print(header + "\n" + "-" * len(header))
         for c in levels:

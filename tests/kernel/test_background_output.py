@@ -26,3 +26,23 @@ def test_ticks_do_not_leak_into_next_cell(kernel):
     kernel.wait_output_quiet()
     ex = kernel.run('System.out.println("clean");').ok()
     assert ex.stdout == "clean\n", ex.describe()
+
+
+def test_background_log_is_private_and_deleted_at_exit(fresh_kernel):
+    """The log holds whatever servers printed: 0600 in a 0700 per-user directory, gone when the kernel exits."""
+    import os
+    import re
+    import stat
+    fresh_kernel.run(TICKER, timeout=30).ok()
+    time.sleep(2.0)  # the ticker outlives its cell: its output goes to the background log
+    ex = fresh_kernel.run("%background 1", timeout=30).ok()
+    log = re.search(r"full log: (\S+)\)", ex.stdout).group(1)
+    assert stat.S_IMODE(os.lstat(log).st_mode) == 0o600, oct(os.lstat(log).st_mode)
+    directory = os.path.dirname(log)
+    assert stat.S_IMODE(os.lstat(directory).st_mode) == 0o700, directory
+    assert os.lstat(directory).st_uid == os.getuid()
+    fresh_kernel.shutdown()
+    deadline = time.monotonic() + 20
+    while os.path.exists(log) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not os.path.exists(log), "the background log outlived its kernel"

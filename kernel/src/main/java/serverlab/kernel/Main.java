@@ -6,6 +6,7 @@ import serverlab.kernel.history.History;
 import serverlab.kernel.install.KernelSpecInstaller;
 import serverlab.kernel.io.BackgroundOutput;
 import serverlab.kernel.io.OutputRouter;
+import serverlab.kernel.io.PrivateFiles;
 import serverlab.kernel.wire.Connection;
 
 import java.nio.file.Files;
@@ -55,18 +56,28 @@ public final class Main {
         // "no providers" warning would land in the first cell that touches them.
         if (System.getProperty("slf4j.internal.verbosity") == null) System.setProperty("slf4j.internal.verbosity", "ERROR");
         KernelConnectionProperties props = KernelConnectionProperties.parse(Files.readString(connectionFile));
-        Connection connection = new Connection(props);
+        Connection connection;
+        try {
+            connection = new Connection(props);
+        } catch (IllegalArgumentException unsupported) {
+            System.err.println("error: " + connectionFile + ": " + unsupported.getMessage());
+            System.exit(2);
+            return;
+        }
         String startup = System.getenv("SERVERLAB_STARTUP_SCRIPT");
-        CellEvaluator evaluator = new CellEvaluator(System.getProperty("java.class.path"),
+        KernelExtensions extensions = KernelExtensions.load(Main.class.getClassLoader());
+        CellEvaluator evaluator = new CellEvaluator(System.getProperty("java.class.path"), extensions.imports(),
                 startup == null || startup.isBlank() ? null : Path.of(startup));
 
-        Path backgroundLog = Path.of(System.getProperty("java.io.tmpdir"), "serverlab-kernel-" + ProcessHandle.current().pid() + "-background.log");
+        Path backgroundLog = PrivateFiles.runtimeDirectory().resolve("kernel-" + ProcessHandle.current().pid() + "-background.log");
+        Files.deleteIfExists(backgroundLog);   // left by a killed kernel whose pid we now have
         BackgroundOutput background = new BackgroundOutput(backgroundLog);
         new OutputRouter(background).install();
+        Runtime.getRuntime().addShutdownHook(new Thread(background::delete, "delete-background-log"));
         serverlab.kernel.io.CellInput.install(connection::askInput);
         Runtime.getRuntime().addShutdownHook(new Thread(ServerLabKernel::closeTracked, "close-tracked"));
 
-        ServerLabKernel kernel = new ServerLabKernel(connection, evaluator, background, History.openDefault());
+        ServerLabKernel kernel = new ServerLabKernel(connection, evaluator, background, History.openDefault(), extensions);
         exitWithParent();
         kernel.serve();
     }
@@ -75,7 +86,8 @@ public final class Main {
     private static void trainClassData() {
         quietLogging();
         System.setProperty("java.awt.headless", "true");
-        CellEvaluator evaluator = new CellEvaluator(System.getProperty("java.class.path"), null);
+        CellEvaluator evaluator = new CellEvaluator(System.getProperty("java.class.path"),
+                KernelExtensions.load(Main.class.getClassLoader()).imports(), null);
         CellRun run = new CellRun(1, null, null, true);
         for (String cell : new String[] {"1 + 1", "System.out.println(\"warm\")",
                 "Table.create(\"t\", tech.tablesaw.api.IntColumn.create(\"n\", new int[] {1, 2, 3}))",

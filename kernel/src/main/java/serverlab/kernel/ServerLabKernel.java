@@ -49,14 +49,15 @@ public final class ServerLabKernel {
     private volatile MessageContext lastExecute;
     private volatile boolean shuttingDown;
 
-    public ServerLabKernel(Connection connection, CellEvaluator evaluator, BackgroundOutput background, History history) {
+    public ServerLabKernel(Connection connection, CellEvaluator evaluator, BackgroundOutput background, History history,
+                           KernelExtensions extensions) {
         this.connection = connection;
         this.evaluator = evaluator;
         this.history = history;
         this.magics = new Magics(evaluator, background);
         DisplayPublisher displays = new DisplayPublisher(connection::publish, () -> lastExecute);
         Notebook.install(displays);                                // display(...) in cells
-        serverlab.labs.display.Displays.install(displays);         // progress bars and live charts of labs
+        extensions.installDisplayHooks(displays, ServerLabKernel.class.getClassLoader());   // the libraries' own display hooks
     }
 
     /** Serves until shutdown: control on its own thread, shell on the calling thread. */

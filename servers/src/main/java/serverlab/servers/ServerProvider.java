@@ -1,14 +1,15 @@
 package serverlab.servers;
 
-import java.util.Map;
+import java.util.List;
 
 /**
- * Contributes servers to the {@link Servers} registry without a compile-time dependency:
- * implementations are found with {@link java.util.ServiceLoader}, so list the class in
- * {@code META-INF/services/serverlab.servers.ServerProvider} of the contributing jar.
+ * Contributes servers to the {@link Servers} registry from another jar (or the test tree): implementations are
+ * found with {@link java.util.ServiceLoader}, so list the class in
+ * {@code META-INF/services/serverlab.servers.ServerProvider}. Servers of this module are listed in one place
+ * instead, {@code BuiltIns}.
  */
 public interface ServerProvider {
 
-    /** Registry names mapped to factories, in the order they should be listed. */
-    Map<String, Servers.Factory> servers();
+    /** The servers, in the order they should be listed. */
+    List<Servers.Registration> servers();
 }

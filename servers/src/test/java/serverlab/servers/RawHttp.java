@@ -92,6 +92,11 @@ final class RawHttp implements AutoCloseable {
         }
     }
 
+    /** Whether bytes of an answer have arrived (without blocking). */
+    boolean answerArrived() throws IOException {
+        return in.available() > 0;
+    }
+
     private String readLine() throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         for (int b; (b = in.read()) != '\n'; ) {

@@ -15,7 +15,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import serverlab.servers.handlers.Workloads;
 
@@ -37,9 +37,7 @@ class RealClientsTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"iterative", "thread-pool", "virtual-threads", "event-loop", "multi-reactor", "event-loop-workers",
-            "process-per-connection", "prefork", "nginx-style", "iis-style",
-            "nginx", "netty", "jetty", "jetty-virtual"})
+    @MethodSource("serverlab.servers.TestServers#all")
     void curlAndWrk(String name) throws Exception {
         assumeBinary("/usr/bin/curl");
         assumeBinary("/usr/bin/wrk");
@@ -57,8 +55,8 @@ class RealClientsTest {
                 assertTrue(head.toLowerCase().contains("content-length: 123"), head);
             }
             // iterative: one connection at a time, so one wrk connection
-            // process-per-connection starts a JVM per request: a few requests per second is its nature.
-            boolean cgi = name.equals("process-per-connection");
+            // process-per-request starts a JVM per request: a few requests per second is its nature.
+            boolean cgi = name.equals("process-per-request");
             String connections = name.equals("iterative") ? "1" : cgi ? "2" : "8";
             String wrk = run(null, "/usr/bin/wrk", "-t1", "-c" + connections, cgi ? "-d3s" : "-d1s",
                     "--timeout", cgi ? "10s" : "2s", url + "/hello");

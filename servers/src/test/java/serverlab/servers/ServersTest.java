@@ -15,13 +15,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import tech.tablesaw.api.Table;
 
+import serverlab.servers.control.ControlAddress;
 import serverlab.servers.core.AbstractServer;
+import serverlab.servers.example.CachedThreadPoolServer;
 import serverlab.servers.event.EventLoopServer;
 import serverlab.servers.event.EventLoopWorkersServer;
 import serverlab.servers.event.MultiReactorServer;
@@ -32,15 +36,36 @@ import serverlab.servers.handlers.Workloads;
 class ServersTest {
 
     @Test
-    void registryListsBuiltInsAndRejectsUnknownNames() throws Exception {
-        assertTrue(Servers.names().containsAll(TestServers.BUILT_IN), Servers.names().toString());
-        assertTrue(Servers.names().containsAll(TestServers.REFERENCES), Servers.names().toString());
+    void registryRejectsUnknownNamesAndTakesRunTimeRegistrations() throws Exception {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Servers.start("no-such-server"));
         assertTrue(e.getMessage().contains("event-loop") && e.getMessage().contains("thread-pool"), e.getMessage());
-        Servers.register(TestServers.TEST_ONLY_PREFIX + "alias", options -> Servers.start("event-loop", options));
+        Servers.register(TestServers.TEST_ONLY_PREFIX + "alias", Servers.Family.EVENT_LOOPS, "event-loop under another name",
+                options -> Servers.start("event-loop", options));
         try (Server server = Servers.start(TestServers.TEST_ONLY_PREFIX + "alias")) {
             assertEquals("event-loop", server.name());
         }
+    }
+
+    @Test
+    void tableShowsTheRegistry() {
+        Table table = Servers.table();
+        assertEquals(Servers.names(), table.stringColumn("name").asList());
+        assertEquals(List.of("name", "family", "summary"), table.columnNames());
+        assertTrue(table.stringColumn("summary").asList().stream().noneMatch(String::isBlank));
+        assertEquals("event loops", table.where(table.stringColumn("name").isEqualTo("event-loop")).stringColumn("family").get(0));
+    }
+
+    /** README's server table is the registry's, row for row (the how-to example, registered only in tests, excepted). */
+    @Test
+    void readmeListsExactlyTheRegisteredServers() throws IOException {
+        String readme = Files.readString(Path.of(System.getProperty("user.dir")).resolveSibling("README.md"));
+        String table = readme.substring(readme.indexOf("| name | family | how it serves |"));
+        table = table.substring(0, table.indexOf("\n\n"));
+        List<String> listed = table.lines().skip(2).toList();
+        List<String> registered = Servers.list().stream()
+                .filter(r -> !r.name().startsWith(TestServers.TEST_ONLY_PREFIX) && !r.name().equals(CachedThreadPoolServer.NAME))
+                .map(r -> "| `" + r.name() + "` | " + r.family() + " | " + r.summary() + " |").toList();
+        assertEquals(registered, listed);
     }
 
     @Test
@@ -83,20 +108,20 @@ class ServersTest {
     void controlEndpointReportsStatsAndStops() throws Exception {
         AbstractServer server = (AbstractServer) Servers.start("multi-reactor", ServerOptions.defaults().withControlPort(0));
         try {
-            InetSocketAddress control = server.controlAddress().orElseThrow();
+            ControlAddress control = server.controlAddress().orElseThrow();
             try (RawHttp http = new RawHttp(server.address())) {
                 http.exchange(RawHttp.get("/hello"));
             }
-            try (RawHttp http = new RawHttp(control)) {
-                RawHttp.Reply stats = http.exchange(RawHttp.get("/stats"));
+            try (RawHttp http = new RawHttp(control.address())) {
+                RawHttp.Reply stats = http.exchange(ControlEndpointTest.request("GET", "/stats", ControlEndpointTest.bearer(control)));
                 assertEquals(200, stats.status());
                 assertTrue(stats.text().contains("\"requests\":1"), stats.text());
             }
-            try (RawHttp http = new RawHttp(control)) {
-                assertEquals(405, http.exchange(RawHttp.get("/stop")).status());
+            try (RawHttp http = new RawHttp(control.address())) {
+                assertEquals(405, http.exchange(ControlEndpointTest.request("GET", "/stop", ControlEndpointTest.bearer(control))).status());
             }
-            try (RawHttp http = new RawHttp(control)) {
-                assertEquals(202, http.exchange("POST /stop?timeoutMs=2000 HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n").status());
+            try (RawHttp http = new RawHttp(control.address())) {
+                assertEquals(202, http.exchange(ControlEndpointTest.request("POST", "/stop?timeoutMs=2000", ControlEndpointTest.bearer(control))).status());
             }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (!server.isClosed() && System.nanoTime() < deadline) Thread.sleep(10);
@@ -108,7 +133,7 @@ class ServersTest {
 
     @Test
     void connectionsBeyondTheLimitGet503() throws Exception {
-        for (String name : TestServers.BUILT_IN) {
+        for (String name : TestServers.inProcess()) {
             try (Server server = Servers.start(name, ServerOptions.defaults().withMaxConnections(1));
                  RawHttp first = new RawHttp(server.address())) {
                 if (!name.equals("iterative")) assertEquals(200, first.exchange(RawHttp.get("/hello")).status());

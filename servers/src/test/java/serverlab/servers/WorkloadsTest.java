@@ -28,7 +28,7 @@ class WorkloadsTest {
     }
 
     static java.util.stream.Stream<String> builtIn() {
-        return TestServers.BUILT_IN.stream();
+        return TestServers.inProcess().stream();
     }
 
     /**

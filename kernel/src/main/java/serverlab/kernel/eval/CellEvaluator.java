@@ -21,25 +21,22 @@ import java.util.concurrent.CompletableFuture;
  * of the last expression, and answers completion, inspection and is_complete.
  */
 public final class CellEvaluator {
-    /** So a notebook needs no boilerplate: the workbook's libraries and the usual JDK packages. */
-    public static final List<String> DEFAULT_IMPORTS = List.of(
+    /** So a notebook needs no boilerplate: the usual JDK packages; the libraries add theirs ({@link serverlab.kernel.KernelExtensions}). */
+    public static final List<String> JDK_IMPORTS = List.of(
             "java.util.*", "java.util.concurrent.*", "java.util.concurrent.atomic.*", "java.util.function.*",
             "java.util.stream.*", "java.io.*", "java.nio.file.*", "java.net.*", "java.time.*",
-            "serverlab.servers.*", "serverlab.labs.*", "serverlab.labs.load.*", "serverlab.labs.metrics.*",
-            "serverlab.labs.experiment.*", "serverlab.labs.charts.*", "serverlab.labs.display.*",
-            "serverlab.labs.micro.*", "serverlab.labs.exercise.*",
-            "tech.tablesaw.api.*", "org.knowm.xchart.*",
             "static serverlab.kernel.Notebook.*");
 
     private final CellExecutionControl control = new CellExecutionControl();
     private final Tracebacks tracebacks = new Tracebacks();
     private final CompletableFuture<JShell> shell;
 
-    public CellEvaluator(String classpath, java.nio.file.Path startupScript) {
+    /** {@code libraryImports}: packages the class path's libraries ask to have imported in every cell. */
+    public CellEvaluator(String classpath, List<String> libraryImports, java.nio.file.Path startupScript) {
         // Building JShell and warming up javac takes a second or two: do it off the
         // critical path so kernel_info is answered at once.
         shell = CompletableFuture.supplyAsync(() -> {
-            JShell jshell = create(classpath);
+            JShell jshell = create(classpath, libraryImports);
             if (startupScript != null) runStartupScript(jshell, startupScript);
             return jshell;
         });
@@ -61,7 +58,7 @@ public final class CellEvaluator {
         }
     }
 
-    private JShell create(String classpath) {
+    private JShell create(String classpath, List<String> libraryImports) {
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
         JShell jshell = JShell.builder()
                 .executionEngine(CellExecutionControl.provider(control), java.util.Map.of())
@@ -72,7 +69,7 @@ public final class CellEvaluator {
         for (String entry : classpath.split(java.io.File.pathSeparator)) {
             if (!entry.isBlank()) jshell.addToClasspath(entry);
         }
-        for (String pkg : DEFAULT_IMPORTS) {
+        for (String pkg : java.util.stream.Stream.concat(JDK_IMPORTS.stream(), libraryImports.stream()).toList()) {
             String source = "import " + pkg + ";";
             // Packages of modules still being written may be absent; skip them quietly.
             List<SnippetEvent> events = jshell.eval(source);

@@ -5,10 +5,13 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import io.github.spencerpark.jupyter.kernel.history.HistoryEntry;
 import io.github.spencerpark.jupyter.kernel.history.HistoryManager;
+import serverlab.kernel.io.PrivateFiles;
 
 import java.io.IOException;
+import java.io.Writer;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -36,6 +39,8 @@ import java.util.regex.Pattern;
  * {@code .lock} file (never on the data file itself, because compaction replaces the data file
  * and a lock on the old inode would not exclude writers of the new one).
  *
+ * <p>The history may hold secrets typed into cells: a directory it creates is 0700, its files 0600.
+ *
  * <p>Queries re-read the file so that entries written by other running kernels are visible.
  */
 public final class History implements HistoryManager {
@@ -61,7 +66,7 @@ public final class History implements HistoryManager {
         this.file = file.toAbsolutePath().normalize();
         this.lockFile = this.file.resolveSibling(this.file.getFileName() + ".lock");
         try {
-            Files.createDirectories(this.file.getParent());
+            if (!Files.isDirectory(this.file.getParent())) PrivateFiles.directory(this.file.getParent());
             this.session = withLock(() -> {
                 List<Record> records = readAll();
                 int newSession = records.stream().mapToInt(Record::session).max().orElse(0) + 1;
@@ -261,7 +266,10 @@ public final class History implements HistoryManager {
             if (reachedKept || (!r.isCell() && r.session() >= oldestKept.session())) kept.add(r.json());
         }
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.write(tmp, kept, StandardCharsets.UTF_8);
+        Files.deleteIfExists(tmp);   // left by a kernel killed mid-compaction
+        try (Writer out = Channels.newWriter(PrivateFiles.create(tmp), StandardCharsets.UTF_8)) {
+            for (String line : kept) out.write(line + "\n");
+        }
         try {
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {
@@ -272,8 +280,7 @@ public final class History implements HistoryManager {
     /** One write(2) of a whole line on an O_APPEND descriptor, so lines never interleave. */
     private void appendLine(JsonObject json) throws IOException {
         byte[] bytes = (GSON.toJson(json) + "\n").getBytes(StandardCharsets.UTF_8);
-        try (FileChannel channel = FileChannel.open(file,
-                StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+        try (FileChannel channel = PrivateFiles.open(file, StandardOpenOption.APPEND)) {
             ByteBuffer buffer = ByteBuffer.wrap(bytes);
             while (buffer.hasRemaining()) channel.write(buffer);
         }
@@ -285,7 +292,7 @@ public final class History implements HistoryManager {
 
     private <T> T withLock(IoAction<T> action) throws IOException {
         synchronized (JVM_LOCKS.computeIfAbsent(file, f -> new Object())) {
-            try (FileChannel lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            try (FileChannel lockChannel = PrivateFiles.open(lockFile)) {
                 lockChannel.lock(); // released when the channel closes
                 return action.run();
             }

@@ -2,6 +2,7 @@ package serverlab.kernel.io;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +14,8 @@ import java.util.Deque;
  * Where output goes when no running cell owns the printing thread: a server thread
  * started three cells ago, a pool still draining. It must not land in whatever cell
  * happens to run now, so it is kept here (last lines in memory, all of it in a log file)
- * and shown by {@code %background}.
+ * and shown by {@code %background}. The log file is private (0600 in the kernel's 0700 runtime
+ * directory) and deleted when the kernel exits.
  */
 public final class BackgroundOutput {
     private static final int KEEP_LINES = 2000;
@@ -22,6 +24,7 @@ public final class BackgroundOutput {
     private final Deque<String> lines = new ArrayDeque<>();
     private final StringBuilder partial = new StringBuilder();
     private OutputStream log;
+    private boolean deleted;
     private long totalLines;
 
     public BackgroundOutput(Path logFile) {
@@ -39,9 +42,11 @@ public final class BackgroundOutput {
     public synchronized void write(String streamName, byte[] bytes, int offset, int length) {
         String text = new String(bytes, offset, length, StandardCharsets.UTF_8);
         try {
-            if (log == null) log = Files.newOutputStream(logFile, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            log.write(bytes, offset, length);
-            log.flush();
+            if (log == null && !deleted) log = Channels.newOutputStream(PrivateFiles.create(logFile, StandardOpenOption.APPEND));
+            if (log != null) {
+                log.write(bytes, offset, length);
+                log.flush();
+            }
         } catch (IOException e) {
             // The in-memory tail still holds the text.
         }
@@ -55,6 +60,18 @@ public final class BackgroundOutput {
             } else {
                 partial.append(c);
             }
+        }
+    }
+
+    /** Closes and deletes the log file. */
+    public synchronized void delete() {
+        deleted = true;
+        try {
+            if (log != null) log.close();
+            log = null;
+            Files.deleteIfExists(logFile);
+        } catch (IOException e) {
+            // Exiting anyway; the runtime directory is private.
         }
     }
 

@@ -3,7 +3,9 @@ package serverlab.kernel.magic;
 import eu.maveniverse.maven.mima.context.Context;
 import eu.maveniverse.maven.mima.context.ContextOverrides;
 import eu.maveniverse.maven.mima.context.Runtimes;
+import org.eclipse.aether.DefaultRepositorySystemSession;
 import org.eclipse.aether.RepositoryException;
+import org.eclipse.aether.RepositorySystemSession;
 import org.eclipse.aether.artifact.Artifact;
 import org.eclipse.aether.artifact.DefaultArtifact;
 import org.eclipse.aether.collection.CollectRequest;
@@ -24,7 +26,8 @@ import java.util.stream.Collectors;
 /**
  * Resolves Maven coordinates to jars for {@code %maven}, the way {@code mvn} would: the user's
  * {@code ~/.m2/settings.xml} (mirrors, proxies, offline mode, profiles' repositories), the local
- * repository {@code ~/.m2/repository}, and Maven Central as the default remote.
+ * repository {@code ~/.m2/repository}, and Maven Central as the default remote. Stricter than
+ * {@code mvn} on one point: repositories declared in dependencies' POMs are ignored.
  */
 public final class MavenResolver {
 
@@ -47,16 +50,29 @@ public final class MavenResolver {
      * @throws ResolutionException naming the artifact and the repositories tried
      */
     public static List<Path> resolve(String coordinates) throws ResolutionException {
+        return resolve(coordinates, ContextOverrides.create().withUserSettings(true));
+    }
+
+    /** {@link #resolve(String)} with the given settings (tests name their own settings.xml and local repository). */
+    static List<Path> resolve(String coordinates, ContextOverrides.Builder settings) throws ResolutionException {
         Artifact artifact = parse(coordinates);
-        ContextOverrides overrides = ContextOverrides.create().withUserSettings(true).build();
+        ContextOverrides overrides = settings
+                // A downloaded file must match its checksum (Maven 3.8.1+ only warns by default; fail, as --strict-checksums).
+                .checksumPolicy(ContextOverrides.ChecksumPolicy.FAIL)
+                .build();
         try (Context context = Runtimes.INSTANCE.getRuntime().create(overrides)) {
+            refuseInsecure(context.remoteRepositories());
+            // Only the user's settings choose repositories: a dependency's POM cannot add one.
+            // (MIMA's ignoreArtifactDescriptorRepositories override did not reach the dependency collector.)
+            RepositorySystemSession session = new DefaultRepositorySystemSession(context.repositorySystemSession())
+                    .setIgnoreArtifactDescriptorRepositories(true);
             CollectRequest collect = new CollectRequest(
                     new Dependency(artifact, JavaScopes.RUNTIME), context.remoteRepositories());
             DependencyRequest request = new DependencyRequest(
                     collect, DependencyFilterUtils.classpathFilter(JavaScopes.RUNTIME));
             DependencyResult result;
             try {
-                result = context.repositorySystem().resolveDependencies(context.repositorySystemSession(), request);
+                result = context.repositorySystem().resolveDependencies(session, request);
             } catch (RepositoryException e) {
                 throw new ResolutionException("cannot resolve " + artifact + " from "
                         + describe(context.remoteRepositories()) + " (local repository "
@@ -68,6 +84,17 @@ public final class MavenResolver {
                 files.add(artifactResult.getArtifact().getFile().toPath());
             }
             return List.copyOf(files);
+        }
+    }
+
+    /** Maven 3.8.1+ blocks http:// repositories: anyone on the path could swap the jars. Local directories are fine. */
+    private static void refuseInsecure(List<RemoteRepository> repositories) throws ResolutionException {
+        for (RemoteRepository repository : repositories) {
+            String url = repository.getUrl();
+            if (!url.startsWith("https://") && !url.startsWith("file:")) {
+                throw new ResolutionException("refusing repository " + repository.getId() + " (" + url
+                        + "): only https:// (or a local file:) repository may be used; fix the URL in ~/.m2/settings.xml", null);
+            }
         }
     }
 

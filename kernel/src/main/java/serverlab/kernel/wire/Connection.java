@@ -2,7 +2,6 @@ package serverlab.kernel.wire;
 
 import io.github.spencerpark.jupyter.channels.IOPubChannel;
 import io.github.spencerpark.jupyter.kernel.KernelConnectionProperties;
-import io.github.spencerpark.jupyter.messages.HMACGenerator;
 import io.github.spencerpark.jupyter.messages.Header;
 import io.github.spencerpark.jupyter.messages.Message;
 import io.github.spencerpark.jupyter.messages.MessageContext;
@@ -25,17 +24,25 @@ public final class Connection implements AutoCloseable {
     private final Heartbeat heartbeat;
 
     public Connection(KernelConnectionProperties props) throws Exception {
-        HMACGenerator hmac = props.createHMACGenerator();
-        shell = new RouterChannel(context, hmac, "shell", KernelConnectionProperties::getShellPort);
-        control = new RouterChannel(context, hmac, "control", KernelConnectionProperties::getControlPort);
-        stdin = new RouterChannel(context, hmac, "stdin", KernelConnectionProperties::getStdinPort);
-        iopub = new IOPubChannel(context, hmac);
+        if (!"tcp".equals(props.getTransport())) {
+            // JeroMQ 0.6 fakes ipc:// on a loopback TCP port that libzmq clients never find: refuse, do not hang.
+            throw new IllegalArgumentException("transport '" + props.getTransport() + "' is not supported: JeroMQ has no"
+                    + " Unix domain sockets (ipc:// would listen on TCP where Jupyter never connects); use tcp");
+        }
+        Signer signer = Signer.of(props);
+        shell = new RouterChannel(context, signer, "shell", KernelConnectionProperties::getShellPort);
+        control = new RouterChannel(context, signer, "control", KernelConnectionProperties::getControlPort);
+        stdin = new RouterChannel(context, signer, "stdin", KernelConnectionProperties::getStdinPort);
+        iopub = new IOPubChannel(context, signer);
         shell.bind(props);
         control.bind(props);
         stdin.bind(props);
-        iopub.bind(props);
-        String hbAddress = props.getTransport() + "://" + props.getIp() + (props.getTransport().equals("ipc") ? "-" : ":") + props.getHbPort();
-        heartbeat = new Heartbeat(context, hbAddress);
+        iopub.bind(address(props, props.getIopubPort()));
+        heartbeat = new Heartbeat(context, address(props, props.getHbPort()));
+    }
+
+    static String address(KernelConnectionProperties props, int port) {
+        return "tcp://" + props.getIp() + ":" + port;
     }
 
     /**
@@ -46,7 +53,7 @@ public final class Connection implements AutoCloseable {
     public String askInput(MessageContext request, String prompt, boolean password, BooleanSupplier cancelled) throws IOException {
         synchronized (stdin) {
             // Replies still queued answer earlier requests whose cells were interrupted (as ipykernel, drop them).
-            while (pendingInput() != null) {
+            while (stdin.pending() != null) {
                 // dropped
             }
             reply(stdin, request, "input_request", Map.of("prompt", prompt, "password", password));
@@ -55,7 +62,7 @@ public final class Connection implements AutoCloseable {
                 poller.register(stdin, ZMQ.Poller.POLLIN);
                 while (!cancelled.getAsBoolean()) {
                     if (poller.poll(50) <= 0) continue;
-                    Message<?> message = pendingInput();
+                    Message<?> message = stdin.pending();
                     if (message != null && message.getContent() instanceof InputReply reply) {
                         return reply.getValue() == null ? "" : reply.getValue();
                     }
@@ -65,17 +72,6 @@ public final class Connection implements AutoCloseable {
                 throw new IOException("the kernel is shutting down", closed);
             } finally {
                 poller.close();
-            }
-        }
-    }
-
-    /** A message already on stdin, or null; one with a bad signature is not from our client and is skipped. */
-    private Message<?> pendingInput() {
-        while (true) {
-            try {
-                return stdin.pending();
-            } catch (SecurityException badSignature) {
-                // next
             }
         }
     }

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import serverlab.kernel.CellRun;
+import serverlab.kernel.KernelExtensions;
 
 import java.util.concurrent.Future;
 
@@ -17,7 +18,8 @@ class CellEvaluatorTest {
 
     @BeforeAll
     static void start() {
-        evaluator = new CellEvaluator(System.getProperty("java.class.path"), null);
+        evaluator = new CellEvaluator(System.getProperty("java.class.path"),
+                KernelExtensions.load(CellEvaluatorTest.class.getClassLoader()).imports(), null);
         evaluator.awaitReady();
     }
 
@@ -73,5 +75,13 @@ class CellEvaluatorTest {
         eval("String greet() { return \"hi\"; }");
         assertEquals(before + 2, activeSnippets());
         assertEquals("hi1", assertInstanceOf(Outcome.Value.class, eval("greet() + declaredOnce")).value());
+    }
+
+    @Test
+    void aLibraryOnTheClassPathContributesItsImports() {
+        // src/test/resources/META-INF/serverlab/kernel-extension imports serverlab.kernel.extensiontest.*
+        Outcome outcome = eval("Greeting.hello()");
+        assertInstanceOf(Outcome.Value.class, outcome, outcome.toString());
+        assertEquals("hello from an extension", ((Outcome.Value) outcome).value());
     }
 }

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -16,6 +17,7 @@ import java.util.concurrent.Future;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class HistoryTest {
@@ -154,5 +156,25 @@ class HistoryTest {
             pool.shutdown();
         }
         assertEquals(200, new History(file).search(bigInput, 0, false).size());
+    }
+
+    @Test
+    void historyItCreatesIsPrivateEvenAfterCompaction() throws Exception {
+        Path file = dir.resolve("fresh/history.jsonl");
+        History history = new History(file, 2);
+        for (int line = 1; line <= 3; line++) history.record(line, "String password = \"" + line + "\";");
+        new History(file, 2);   // compacts: the file is replaced by a rewritten copy
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent())));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file.resolveSibling("history.jsonl.lock"))));
+    }
+
+    @Test
+    void historyIsNeverWrittenThroughASymbolicLink() throws Exception {
+        Path target = Files.writeString(dir.resolve("someone-elses-file"), "");
+        Path file = dir.resolve("history.jsonl");
+        Files.createSymbolicLink(file, target);
+        assertThrows(java.io.UncheckedIOException.class, () -> new History(file));
+        assertEquals("", Files.readString(target));
     }
 }

@@ -1,103 +1,65 @@
 package serverlab.labs.experiment;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import serverlab.servers.Server;
+
 import serverlab.servers.ServerOptions;
 import serverlab.servers.ServerStats;
-import serverlab.servers.Tracked;
+import serverlab.servers.core.ServerLifecycle;
+import serverlab.servers.process.ServerHost;
+import serverlab.servers.process.WorkerProcess;
 
 /**
  * A server running in its own child JVM (same class path), so that measuring its process
- * tree measures the server alone — not the load generator sharing our JVM.
+ * tree measures the server alone — not the load generator sharing our JVM. The child is a
+ * {@link ServerHost}; it speaks the same pipe protocol as the workers of multi-process servers.
+ *
+ * <pre>
+ * HostedServer.start("event-loop", ServerOptions.defaults().withSelector("poll"), "-Xint")
+ * </pre>
  */
-public final class HostedServer implements Server {
+public final class HostedServer extends ServerLifecycle {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
-    private static final Pattern NUMBER = Pattern.compile("\"(\\w+)\":(\\d+)");
-    private static final Pattern PER_WORKER = Pattern.compile("\"requestsPerWorker\":\\{(.*)}}");
+    private static final Duration STATS_TIMEOUT = Duration.ofSeconds(10);
 
     private final String name;
-    private final Process process;
+    private final WorkerProcess child;
     private final InetSocketAddress address;
-    private final List<Long> workerPids;
-    private final BufferedReader out;
-    private final PrintStream in;
-    private volatile boolean closed;
 
-    private HostedServer(String name, Process process, BufferedReader out, String readyLine) {
+    private HostedServer(String name, WorkerProcess child, int port) {
         this.name = name;
-        this.process = process;
-        this.out = out;
-        this.in = new PrintStream(process.getOutputStream(), true, StandardCharsets.UTF_8);
-        String[] parts = readyLine.split(" ");
-        this.address = new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(parts[1]));
-        List<Long> pids = new ArrayList<>();
-        if (!parts[2].equals("-")) {
-            for (String p : parts[2].split(",")) {
-                pids.add(Long.parseLong(p));
-            }
-        }
-        this.workerPids = List.copyOf(pids);
+        this.child = child;
+        this.address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
     }
 
-    /** Starts {@code name} with {@code options} in a child JVM and waits until it listens. */
-    public static HostedServer start(String name, ServerOptions options) {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-Xshare:auto",
-                "-cp", System.getProperty("java.class.path"),
-                ServerHost.class.getName(), name));
-        command.addAll(ServerOptionsArgs.toArgs(options));
+    /**
+     * Starts {@code name} with {@code options} in a child JVM and waits until it listens.
+     *
+     * @param jvmFlags extra flags for the child JVM, after its own so they win: {@code -Xint},
+     *                 {@code -XX:TieredStopAtLevel=1}, {@code -Xmx256m}, {@code -Djdk.virtualThreadScheduler.parallelism=1}
+     * @throws IllegalStateException if the server cannot start there (its error is on stderr)
+     */
+    public static HostedServer start(String name, ServerOptions options, String... jvmFlags) {
+        WorkerProcess child;
         try {
-            Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            var out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-            String ready;
-            try {
-                ready = CompletableFuture.supplyAsync(() -> readLine(out))
-                        .get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException | ExecutionException | TimeoutException e) {
-                killTree(process);
-                if (e instanceof InterruptedException) {
-                    Thread.currentThread().interrupt();
-                }
-                throw new IllegalStateException("server " + name + " did not start in its child JVM", e);
-            }
-            if (ready == null || !ready.startsWith("ready ")) {
-                killTree(process);
-                throw new IllegalStateException("server " + name + " failed to start in its child JVM (see stderr)");
-            }
-            HostedServer server = new HostedServer(name, process, out, ready);
-            Tracked.register(server);
-            return server;
+            child = WorkerProcess.start(ServerHost.command(name, options, List.of(jvmFlags))
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start a JVM for " + name, e);
         }
-    }
-
-    private static String readLine(BufferedReader reader) {
         try {
-            return reader.readLine();
+            HostedServer server = new HostedServer(name, child, child.awaitReady(START_TIMEOUT));
+            server.announce(options.withControlPort(-1)); // the server in the child owns the control endpoint
+            return server;
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            child.requestTermination();
+            child.awaitExit(Duration.ofSeconds(5));
+            throw new IllegalStateException("server " + name + " failed to start in its child JVM (see stderr)", e);
         }
     }
 
@@ -112,81 +74,36 @@ public final class HostedServer implements Server {
     }
 
     @Override
-    public synchronized ServerStats stats() {
-        in.println("stats");
-        String line = readLine(out);
-        if (line == null || !line.startsWith("stats ")) {
-            throw new IllegalStateException("server " + name + " did not answer stats (exited?)");
-        }
-        return parseStats(line.substring(6));
+    public ServerStats stats() {
+        return child.stats(STATS_TIMEOUT).stats();
     }
 
-    static ServerStats parseStats(String json) {
-        Map<String, Long> numbers = new HashMap<>();
-        Map<String, Long> perWorker = new HashMap<>();
-        Matcher workers = PER_WORKER.matcher(json);
-        String top = json;
-        if (workers.find()) {
-            Matcher m = NUMBER.matcher(workers.group(1));
-            while (m.find()) {
-                perWorker.put(m.group(1), Long.parseLong(m.group(2)));
-            }
-            top = json.substring(0, workers.start());
-        }
-        Matcher m = NUMBER.matcher(top);
-        while (m.find()) {
-            numbers.put(m.group(1), Long.parseLong(m.group(2)));
-        }
-        return new ServerStats(numbers.getOrDefault("acceptedConnections", 0L), numbers.getOrDefault("requests", 0L),
-                numbers.getOrDefault("activeConnections", 0L).intValue(), numbers.getOrDefault("errors", 0L), perWorker);
-    }
-
+    /** The JVM that hosts the server. */
     @Override
     public long pid() {
-        return process.pid();
+        return child.pid();
     }
 
     @Override
     public List<Long> workerPids() {
-        return workerPids;
+        return child.stats(STATS_TIMEOUT).workerPids();
     }
 
     @Override
-    public void stopGracefully(Duration timeout) {
-        if (closed) {
-            return;
-        }
-        synchronized (this) {
-            in.println("stop " + timeout.toMillis());
-        }
-        try {
-            if (!process.waitFor(timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS)) {
-                killTree(process);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        close();
+    protected void drain(Duration timeout) {
+        child.requestStop(timeout);
     }
 
     @Override
-    public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        killTree(process);
-        Tracked.unregister(this);
+    protected boolean quiescent() {
+        return !child.isAlive();
     }
 
-    private static void killTree(Process process) {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
-        try {
-            process.waitFor(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    /** SIGTERM: the host closes its server (and that server its workers); forced after 5 s. */
+    @Override
+    protected void shutdown() {
+        child.requestTermination();
+        child.awaitExit(Duration.ofSeconds(5));
     }
 
     @Override

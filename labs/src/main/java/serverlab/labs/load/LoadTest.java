@@ -315,42 +315,26 @@ public final class LoadTest {
         return Duration.ofMillis(BUCKET_MILLIS[BUCKET_MILLIS.length - 1]);
     }
 
-    /**
-     * Watches throughput window by window from {@code start} until {@link SteadyThroughput} calls it
-     * steady or {@code max} has passed, then starts every worker's measured window.
-     */
+    /** Warms up until {@link SteadyWarmUp} calls throughput steady (or gives up), then starts every worker's measured window. */
     private WarmUp awaitSteady(List<LoadWorker> workers, List<Thread> workerThreads, long start, Duration max,
                                String label, Duration wholeRun) throws InterruptedException {
-        SteadyThroughput rule = new SteadyThroughput(steadyTolerance);
-        DoubleColumn time = DoubleColumn.create("time_s");
-        DoubleColumn rps = DoubleColumn.create("rps");
-        long windowStart = start;
-        long countedBefore = 0;
-        boolean steady = false;
-        long now;
+        WarmUp warmUp;
         try (ProgressBar bar = showProgress(wholeRun) ? ProgressBar.start(label + ", warming up until steady", max.toMillis()) : null) {
-            do {
-                long wait = windowStart + steadyWindow.toNanos() - System.nanoTime();
-                if (wait > 0) {
-                    Thread.sleep(wait / 1_000_000L, (int) (wait % 1_000_000L));
-                }
-                now = System.nanoTime();
-                long counted = workers.stream().mapToLong(w -> w.responsesSoFar.get()).sum();
-                double rate = (counted - countedBefore) * 1e9 / (now - windowStart);
-                time.append((now - start) / 1e9);
-                rps.append(rate);
-                steady = rule.add(rate);
-                countedBefore = counted;
-                windowStart = now;
-                if (bar != null) {
-                    bar.set(Math.min(max.toMillis(), (now - start) / 1_000_000L));
-                }
-            } while (!steady && now - start < max.toNanos() && workerThreads.stream().allMatch(Thread::isAlive));
+            warmUp = new SteadyWarmUp(steadyWindow, steadyTolerance, max, SteadyWarmUp.SYSTEM).await(start,
+                    () -> workers.stream().mapToLong(w -> w.responsesSoFar.get()).sum(),
+                    () -> workerThreads.stream().allMatch(Thread::isAlive),
+                    elapsedMillis -> {
+                        if (bar != null) {
+                            bar.set(Math.min(max.toMillis(), elapsedMillis));
+                        }
+                    });
         }
-        long measureStart = now;
+        // From now, not from start + took: on a starved machine the steps after the last window can take a while,
+        // and a window that began in the past would have gone by unmeasured.
+        long measureStart = System.nanoTime();
         workers.forEach(w -> w.measureFrom(measureStart));
-        return new WarmUp(true, Duration.ofNanos(now - start), steady, steadyWindow, steadyTolerance,
-                Table.create("warm-up", time, rps));
+        return new WarmUp(true, Duration.ofNanos(measureStart - start), warmUp.steady(), warmUp.window(),
+                warmUp.tolerance(), warmUp.series());
     }
 
     private boolean showProgress(Duration total) {

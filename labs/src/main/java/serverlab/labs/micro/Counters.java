@@ -57,8 +57,7 @@ public final class Counters {
             };
             case "volatile" -> new Counter() {
                 private volatile long count;
-                @SuppressWarnings("NonAtomicOperationOnVolatileField") // the race is the point
-                public void increment() { count++; }
+                public void increment() { count++; } // read, add, write: the race is the point
                 public long get() { return count; }
             };
             case "synchronized" -> new Counter() {

@@ -9,7 +9,7 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 
 /**
  * What a process costs: fork/exec of {@code /bin/true}, and starting a JVM that runs an
- * empty main (what a process-per-connection Java server pays per connection).
+ * empty main (what the process-per-request server pays per request).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)

@@ -29,9 +29,9 @@ class ParameterSweepTest {
 
     /**
      * 4 threads × /sleep?ms=50 saturate at ~80 req/s. Offered 20 … 200 req/s in an open loop: the
-     * achieved rate follows the offered one, then falls behind while p99 shoots up (the backlog grows
-     * for as long as the run lasts); the knee lies below the overloaded rates. The 50 ms service time
-     * dwarfs scheduling noise, so the shape holds on a busy machine.
+     * achieved rate follows the offered one, then falls behind while latency shoots up (the backlog
+     * grows for as long as the run lasts); the knee lies below the overloaded rates. Only bounds that
+     * follow from the pool and the sleep are asserted, so the shape holds on a busy machine.
      */
     @Test
     void rateSweepDrawsTheHockeyStickAndFindsTheKnee() {
@@ -43,7 +43,9 @@ class ParameterSweepTest {
         assertEquals(List.of("open"), sweep.stringColumn("mode").unique().asList(), table);
         assertEquals(20, at(sweep, 20, "rps"), 3, "below capacity the server keeps up: " + table);
         assertTrue(at(sweep, 200, "rps") < 0.6 * 200, "above capacity it falls behind: " + table);
-        assertTrue(at(sweep, 200, "p99_ms") > 3 * at(sweep, 20, "p99_ms"), "past the knee p99 shoots up: " + table);
+        // Past the knee requests queue: the 0.2 s warm-up alone leaves ≥ 24 requests queued at ≤ 80 req/s, so
+        // every request of the window waits ≥ 0.3 s (a lower bound: a slower machine only makes it longer).
+        assertTrue(at(sweep, 200, "p50_ms") >= 250, "past the knee latency shoots up: " + table);
 
         List<Knee> knees = Knee.find(sweep);
         assertEquals(1, knees.size(), table);

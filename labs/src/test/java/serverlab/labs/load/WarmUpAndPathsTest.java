@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import serverlab.labs.charts.Charts;
 import serverlab.labs.testing.CountingHttpServer;
@@ -16,70 +15,29 @@ import serverlab.servers.Servers;
 import tech.tablesaw.api.Row;
 import tech.tablesaw.api.Table;
 
-/** Warm-up until steady against a ramping and a steady server; per-path percentiles of a mix. */
+/** Warm-up as a run reports it; per-path percentiles of a mix. */
 class WarmUpAndPathsTest {
 
-    private static final Duration MAX_WARM_UP = Duration.ofSeconds(10);
-
     /**
-     * A climb like a JIT warming up: every response is held 8 ms at first, one ms less every 250 ms,
-     * so throughput keeps rising for 2 s, then stays at the server's full speed.
-     */
-    private static CountingHttpServer.Behaviour rampingFor2Seconds() {
-        AtomicLong first = new AtomicLong();
-        return (n, now) -> {
-            first.compareAndSet(0, now);
-            return Math.max(0, 8 - (now - first.get()) / 250_000_000L);
-        };
-    }
-
-    private static LoadResult warmUpAgainst(CountingHttpServer server) {
-        // ±25%: wider than the default so a noisy shared machine still converges on the steady server
-        return Load.closedLoop(server.url()).connections(4).threads(1)
-                .warmUpUntilSteady(Duration.ofMillis(250), 0.25, MAX_WARM_UP)
-                .duration(Duration.ofMillis(500)).exactDurations().progress(false).run();
-    }
-
-    /**
-     * A server whose throughput climbs for 2 s ends the warm-up after the climb (lower bound: no
-     * speed assumed); a steady server ends it sooner. Both converge, and the summary says so.
+     * Without a warm-up setting a run warms up until steady (bounded here to 2 s), reports each
+     * window it watched, and measures after it. How long it takes depends on the machine, so only
+     * what cannot vary is asserted; {@link SteadyWarmUpTest} checks the timing on a simulated clock.
      */
     @Test
-    void warmUpEndsWhenThroughputStopsChanging() throws Exception {
-        LoadResult ramping;
-        try (var server = new CountingHttpServer(rampingFor2Seconds())) {
-            ramping = warmUpAgainst(server);
-        }
-        LoadResult steady;
+    void runsWarmUpUntilSteadyByDefaultAndReportIt() throws Exception {
         try (var server = new CountingHttpServer()) {
-            steady = warmUpAgainst(server);
-        }
-        WarmUp r = ramping.warmUp();
-        WarmUp s = steady.warmUp();
-        assertTrue(r.untilSteady() && r.steady(), ramping.summary() + "\n" + r.series().print());
-        assertTrue(r.took().compareTo(Duration.ofSeconds(2)) > 0, "ended during the climb: " + r.series().print());
-        assertTrue(s.steady(), steady.summary() + "\n" + s.series().print());
-        assertTrue(s.took().compareTo(r.took()) < 0, "steady " + s.took() + " vs ramping " + r.took());
-        assertTrue(ramping.summary().contains("warm-up: steady after"), ramping.summary());
-        assertEquals(r.series().rowCount(), (int) Math.round(r.took().toMillis() / 250.0), r.series().print());
-    }
-
-    /** A server that never settles: the warm-up stops at its bound and reports that it did not converge. */
-    @Test
-    void warmUpGivesUpAtItsBoundAndSaysSo() throws Exception {
-        AtomicLong first = new AtomicLong();
-        // alternately slow and fast every 250 ms: never four similar windows
-        CountingHttpServer.Behaviour seesaw = (n, now) -> {
-            first.compareAndSet(0, now);
-            return ((now - first.get()) / 250_000_000L) % 2 == 0 ? 5 : 0;
-        };
-        try (var server = new CountingHttpServer(seesaw)) {
-            LoadResult r = Load.closedLoop(server.url()).connections(4).threads(1)
-                    .warmUpUntilSteady(Duration.ofMillis(250), 0.10, Duration.ofMillis(1500))
+            LoadResult byDefault = Load.closedLoop(server.url()).connections(2).duration(Duration.ofMillis(300))
+                    .exactDurations().progress(false).run();
+            assertTrue(byDefault.warmUp().untilSteady(), byDefault.summary());
+            LoadResult r = Load.closedLoop(server.url()).connections(2)
+                    .warmUpUntilSteady(Duration.ofMillis(250), 0.10, Duration.ofSeconds(2))
                     .duration(Duration.ofMillis(300)).exactDurations().progress(false).run();
-            assertFalse(r.warmUp().steady(), r.warmUp().series().print());
-            assertTrue(r.warmUp().took().compareTo(Duration.ofMillis(1500)) >= 0, r.summary());
-            assertTrue(r.summary().contains("NOT steady"), r.summary());
+            WarmUp w = r.warmUp();
+            assertTrue(w.took().compareTo(Duration.ofMillis(250)) >= 0, "at least one window: " + w);
+            assertTrue(w.series().rowCount() >= 1 && w.series().rowCount() <= w.took().toMillis() / 250, w.series().print());
+            assertTrue(w.steady() || w.took().compareTo(Duration.ofSeconds(2)) >= 0, "steady, or stopped at the bound: " + w);
+            assertTrue(r.summary().contains(w.steady() ? "warm-up: steady after" : "warm-up: NOT steady"), r.summary());
+            assertTrue(r.requests() > 0, r.summary());
         }
     }
 

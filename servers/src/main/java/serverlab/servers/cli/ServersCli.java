@@ -2,28 +2,34 @@ package serverlab.servers.cli;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 import serverlab.servers.Server;
 import serverlab.servers.ServerOptions;
 import serverlab.servers.Servers;
-import serverlab.servers.core.AbstractServer;
-import serverlab.servers.reference.NginxServer;
+import serverlab.servers.Tracked;
 
 /**
- * {@code java -jar servers.jar event-loop --port 8080}: starts one server by name, prints
- * where it listens, and stops gracefully on SIGTERM/Ctrl-C (or via the control port).
+ * {@code java -jar servers.jar event-loop --port 8080 --control-port 0}: starts one server by name, prints
+ * where it listens (and its control endpoint, token included), and runs until it is closed: by
+ * {@code POST /kill} or {@code /stop} on the control endpoint, or gracefully on SIGTERM/Ctrl-C. Every
+ * {@link ServerOptions} option is a flag ({@code idleTimeout} is {@code --idle-timeout 30s}).
  */
 @Command(name = "servers", mixinStandardHelpOptions = true,
         description = "Starts one ServerLab server. Workloads: /hello /bytes?n= /cpu?iterations= /sleep?ms= /file?name= /stats")
 public final class ServersCli implements Callable<Integer> {
 
-    private static final ServerOptions DEFAULTS = ServerOptions.defaults();
+    @Spec
+    CommandSpec spec;
 
     @Parameters(index = "0", arity = "0..1", description = "server name (see --list)")
     String name;
@@ -31,44 +37,39 @@ public final class ServersCli implements Callable<Integer> {
     @Option(names = "--list", description = "list the server names and exit")
     boolean list;
 
-    @Option(names = "--bind", description = "bind address (default: ${DEFAULT-VALUE})")
-    String bind = DEFAULTS.bindAddress();
-
-    @Option(names = "--port", description = "port, 0 = any free one (default: ${DEFAULT-VALUE})")
-    int port = DEFAULTS.port();
-
-    @Option(names = "--workers", description = "event loops or worker processes (default: ${DEFAULT-VALUE})")
-    int workers = DEFAULTS.workers();
-
-    @Option(names = "--threads", description = "thread pool size (default: ${DEFAULT-VALUE})")
-    int threads = DEFAULTS.threads();
-
-    @Option(names = "--queue", description = "thread pool queue capacity (default: ${DEFAULT-VALUE})")
-    int queue = DEFAULTS.queueCapacity();
-
-    @Option(names = "--selector", description = "epoll or poll (default: ${DEFAULT-VALUE})")
-    String selector = DEFAULTS.selector();
-
-    @Option(names = "--max-connections", description = "(default: ${DEFAULT-VALUE})")
-    int maxConnections = DEFAULTS.maxConnections();
-
-    @Option(names = "--idle-timeout-ms", description = "(default: ${DEFAULT-VALUE})")
-    long idleTimeoutMs = DEFAULTS.idleTimeout().toMillis();
-
-    @Option(names = "--max-header-bytes", description = "(default: ${DEFAULT-VALUE})")
-    int maxHeaderBytes = DEFAULTS.maxHeaderBytes();
-
-    @Option(names = "--max-body-bytes", description = "(default: ${DEFAULT-VALUE})")
-    long maxBodyBytes = DEFAULTS.maxBodyBytes();
-
-    @Option(names = "--data-dir", description = "directory served by /file (default: generated sample files)")
-    Path dataDir = DEFAULTS.dataDir();
-
-    @Option(names = "--control-port", description = "control endpoint port, -1 off, 0 any (default: ${DEFAULT-VALUE})")
-    int controlPort = DEFAULTS.controlPort();
-
     @Option(names = "--drain-timeout-ms", description = "graceful stop limit on SIGTERM (default: ${DEFAULT-VALUE})")
     long drainTimeoutMs = 10_000;
+
+    /** The command line: the options above plus one flag per {@link ServerOptions#OPTIONS} row. */
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new ServersCli());
+        for (ServerOptions.Option<?> option : ServerOptions.OPTIONS) {
+            String defaultText = option.type() == Path.class ? "" : "; default " + option.format(option.defaultValue().get());
+            cli.getCommandSpec().addOption(OptionSpec.builder(flag(option)).type(String.class)
+                    .paramLabel(option.type().getSimpleName().toUpperCase(Locale.ROOT))
+                    .description(option.description() + " (" + option.rule() + defaultText + ")").build());
+        }
+        return cli;
+    }
+
+    /** {@code maxHeaderBytes} → {@code --max-header-bytes}. */
+    static String flag(ServerOptions.Option<?> option) {
+        return "--" + option.name().replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT);
+    }
+
+    private ServerOptions options() {
+        ServerOptions options = ServerOptions.defaults();
+        for (ServerOptions.Option<?> option : ServerOptions.OPTIONS) {
+            String text = spec.findOption(flag(option)).getValue();
+            if (text == null) continue;
+            try {
+                options = options.withText(option.name(), text);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), flag(option) + ": " + e.getMessage());
+            }
+        }
+        return options;
+    }
 
     @Override
     public Integer call() throws InterruptedException {
@@ -76,35 +77,20 @@ public final class ServersCli implements Callable<Integer> {
             Servers.names().forEach(System.out::println);
             return list ? 0 : 2;
         }
-        ServerOptions options = new ServerOptions(bind, port, workers, threads, queue, selector, maxConnections,
-                Duration.ofMillis(idleTimeoutMs), maxHeaderBytes, maxBodyBytes, dataDir, controlPort);
-        Server server = Servers.start(name, options);
+        Server server = Servers.start(name, options());
         // Our hook stops it gracefully; Tracked's own hook would close it at once, in parallel.
-        serverlab.servers.Tracked.unregister(server);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Thread stopper = new Thread(() -> {
-            server.stopGracefully(Duration.ofMillis(drainTimeoutMs));
-            stopped.countDown();
-        }, "sigterm-graceful-stop");
-        Runtime.getRuntime().addShutdownHook(stopper);
-        String control = switch (server) {
-            case AbstractServer s -> s.controlAddress().map(a -> " control " + a.getHostString() + ":" + a.getPort()).orElse("");
-            case NginxServer n -> n.controlAddress() == null ? "" : " control " + n.controlAddress().getHostString() + ":" + n.controlAddress().getPort();
-            default -> "";
-        };
+        Tracked.unregister(server);
+        Runtime.getRuntime().addShutdownHook(new Thread(
+                () -> server.stopGracefully(Duration.ofMillis(drainTimeoutMs)), "sigterm-graceful-stop"));
         System.out.println(server.name() + " listening on http://" + server.address().getHostString() + ":"
-                + server.address().getPort() + " pid " + server.pid() + control);
+                + server.address().getPort() + " pid " + server.pid()
+                + server.controlAddress().map(control -> " control " + control).orElse(""));
         System.out.flush();
-        if (server instanceof AbstractServer s) {
-            s.awaitClosed(); // closed via the control endpoint; SIGTERM exits through the shutdown hook
-            return 0;
-        }
-        stopped.await();
+        server.awaitClosed();
         return 0;
     }
 
     public static void main(String[] args) {
-        int exit = new CommandLine(new ServersCli()).execute(args);
-        System.exit(exit);
+        System.exit(commandLine().execute(args));
     }
 }

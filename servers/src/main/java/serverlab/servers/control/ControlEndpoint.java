@@ -5,8 +5,15 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 
 import serverlab.servers.Server;
 import serverlab.servers.ServerOptions;
@@ -27,22 +34,34 @@ import serverlab.servers.http.Status;
  * POST /kill                   urgent stop
  * </pre>
  *
- * One request per connection, served by one daemon thread (an iterative server: control
- * traffic is rare). Works for any {@link Server}, including multi-process ones.
+ * <p>Every request must carry the token issued at start ({@link #controlAddress()}), as
+ * {@code Authorization: Bearer <token>} or {@code ?token=}; otherwise 401. A web page open in the
+ * student's browser can reach 127.0.0.1 too, so a request whose {@code Origin} is not this
+ * endpoint's own, or whose {@code Host} is not a loopback name (DNS rebinding), gets 403.
+ *
+ * <p>One request per connection, each connection on its own virtual thread, at most
+ * {@value #MAX_CONNECTIONS} at once: a client that connects and says nothing times out
+ * (408 after the server's idle timeout) without holding up anyone else.
+ * Works for any {@link Server}, including multi-process ones.
  */
 public final class ControlEndpoint implements AutoCloseable {
+
+    private static final int MAX_CONNECTIONS = 16;
+    private static final Set<String> LOOPBACK_HOSTS = Set.of("127.0.0.1", "localhost", "[::1]");
+    private static final Duration REPLY_WAIT = Duration.ofSeconds(2);
 
     private final Server server;
     private final ServerSocket listener;
     private final ServerContext context;
     private final LongAdder requests;
     private final OpenConnections connections = new OpenConnections();
+    private final String token = newToken();
 
     private ControlEndpoint(Server server, ServerOptions options) throws IOException {
         this.server = server;
         this.listener = new ServerSocket(options.controlPort(), 16, InetAddress.getLoopbackAddress());
-        this.context = new ServerContext("control", options, this::handle);
-        this.requests = context.stats().worker("control");
+        this.context = new ServerContext("control", options.withMaxConnections(MAX_CONNECTIONS), this::handle);
+        this.requests = context.stats().requestCounter("control");
     }
 
     /** Binds 127.0.0.1:{@code options.controlPort()} (0 = ephemeral) and starts serving. */
@@ -58,30 +77,42 @@ public final class ControlEndpoint implements AutoCloseable {
 
     /** The address and the token a client must present (the token is issued per start). */
     public ControlAddress controlAddress() {
-        return new ControlAddress(address(), "");
+        return new ControlAddress(address(), token);
     }
 
     private void acceptLoop() {
+        Thread.Builder connectionThreads = Thread.ofVirtual().name("control-connection-", 1);
         while (!listener.isClosed()) {
+            Socket socket;
             try {
-                Socket socket = listener.accept();
-                new BlockingHttpConnection(socket, context, requests, connections).run();
+                socket = listener.accept();
             } catch (IOException e) {
                 return; // listener closed
+            }
+            if (context.admitsConnection()) {
+                connectionThreads.start(new BlockingHttpConnection(socket, context, requests, connections));
+            } else {
+                BlockingHttpConnection.refuse(socket, context, "more than " + MAX_CONNECTIONS + " control connections");
             }
         }
     }
 
     private Response handle(HttpRequest request) {
-        Response response = switch (request.method() + " " + request.path()) {
+        Response response;
+        try {
+            response = answer(request);
+        } catch (IllegalArgumentException malformedQuery) {
+            response = Response.error(Status.BAD_REQUEST, malformedQuery.getMessage(), false);
+        }
+        return new Response(response.status(), response.contentType(), response.body(), response.extraHeaders(), true);
+    }
+
+    private Response answer(HttpRequest request) {
+        Response refused = refusal(request);
+        if (refused != null) return refused;
+        return switch (request.method() + " " + request.path()) {
             case "GET /stats" -> Response.json(server.stats().toJson());
-            case "POST /stop" -> {
-                String timeout = request.queryParameter("timeoutMs");
-                Duration drain = Duration.ofMillis(timeout == null ? 10_000 : Long.parseLong(timeout));
-                // On another thread: the stop closes this endpoint, and this thread must first answer.
-                Thread.ofPlatform().daemon().name("control-stop").start(() -> server.stopGracefully(drain));
-                yield Response.text(Status.ACCEPTED, "stopping gracefully within " + drain.toMillis() + " ms\n");
-            }
+            case "POST /stop" -> stop(request.queryParameter("timeoutMs"));
             case "POST /kill" -> {
                 Thread.ofPlatform().daemon().name("control-kill").start(server::close);
                 yield Response.text(Status.ACCEPTED, "killing\n");
@@ -91,10 +122,59 @@ public final class ControlEndpoint implements AutoCloseable {
                 default -> Response.error(Status.NOT_FOUND, request.path(), false);
             };
         };
-        return new Response(response.status(), response.contentType(), response.body(), response.extraHeaders(), true);
     }
 
-    /** Stops listening; a control request being answered right now still completes. */
+    /** 403 for a request a browser page may have made, 401 without the token; null if the request may proceed. */
+    private Response refusal(HttpRequest request) {
+        String host = request.header("Host");
+        if (host != null && !LOOPBACK_HOSTS.contains(host.toLowerCase(Locale.ROOT).replaceFirst(":\\d+$", ""))) {
+            return Response.error(Status.FORBIDDEN, "Host must be a loopback address", false);
+        }
+        String origin = request.header("Origin");
+        if (origin != null && !isOwnOrigin(origin)) {
+            return Response.error(Status.FORBIDDEN, "cross-origin requests are refused", false);
+        }
+        String authorization = request.header("Authorization");
+        String presented = authorization != null && authorization.startsWith("Bearer ")
+                ? authorization.substring("Bearer ".length()).trim() : request.queryParameter("token");
+        if (presented == null || !MessageDigest.isEqual(presented.getBytes(StandardCharsets.US_ASCII), token.getBytes(StandardCharsets.US_ASCII))) {
+            return Response.error(Status.UNAUTHORIZED, "send the control token as Authorization: Bearer <token> or ?token=", false)
+                    .withExtraHeaders("WWW-Authenticate: Bearer\r\n");
+        }
+        return null;
+    }
+
+    private boolean isOwnOrigin(String origin) {
+        for (String host : LOOPBACK_HOSTS) {
+            if (origin.equals("http://" + host + ":" + address().getPort())) return true;
+        }
+        return false;
+    }
+
+    private Response stop(String timeoutMs) {
+        long millis;
+        try {
+            millis = timeoutMs == null ? 10_000 : Long.parseLong(timeoutMs);
+        } catch (NumberFormatException e) {
+            millis = -1;
+        }
+        if (millis < 0) return Response.error(Status.BAD_REQUEST, "timeoutMs must be a non-negative integer: " + timeoutMs, false);
+        Duration drain = Duration.ofMillis(millis);
+        // On another thread: the stop closes this endpoint, and this thread must first answer.
+        Thread.ofPlatform().daemon().name("control-stop").start(() -> server.stopGracefully(drain));
+        return Response.text(Status.ACCEPTED, "stopping gracefully within " + drain.toMillis() + " ms\n");
+    }
+
+    private static String newToken() {
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+    }
+
+    /**
+     * Stops listening; a control request being answered right now still completes, and is waited for (up to
+     * {@link #REPLY_WAIT}): the answer to {@code POST /kill} must leave before a CLI that exits on close does.
+     */
     @Override
     public void close() {
         try {
@@ -102,5 +182,11 @@ public final class ControlEndpoint implements AutoCloseable {
         } catch (IOException e) {
             // closed either way
         }
+        // Control answers close their connection: once none is open, the answer to POST /kill has left.
+        long deadline = System.nanoTime() + REPLY_WAIT.toNanos();
+        while (connections.size() > 0 && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(1_000_000);
+        }
+        connections.stopSweeping();
     }
 }

@@ -13,6 +13,7 @@ import serverlab.servers.http.HttpRequest;
 import serverlab.servers.http.RequestParser;
 import serverlab.servers.http.Response;
 import serverlab.servers.http.ResponseWriter;
+import serverlab.servers.http.ResponseWriter.Framing;
 import serverlab.servers.http.Status;
 
 /**
@@ -24,6 +25,8 @@ import serverlab.servers.http.Status;
  * <p>Timeouts: a request must arrive completely within the idle timeout, counted from the
  * end of the previous response (or the accept). A slow or silent client gets 408 and is
  * closed; an idle keep-alive connection that already had a request is closed silently.
+ * A response write that makes no progress for the idle timeout (the client stopped reading)
+ * is ended by the registry's sweeper closing the socket.
  */
 public final class BlockingHttpConnection implements Runnable {
 
@@ -39,10 +42,13 @@ public final class BlockingHttpConnection implements Runnable {
     private boolean idle;          // blocked waiting for the first byte of a request (guarded by this)
     private boolean closed;        // guarded by this
     private Thread owner;
-    // Swept registries only (see OpenConnections.sweepTimeouts): the deadline of the read in progress.
+    // Registries that sweep reads only (see OpenConnections.sweepReads): the deadline of the read in progress.
     private volatile boolean reading;
     private volatile long readDeadline;
     private volatile boolean timedOut;
+    // Every registry: the deadline of the write in progress, renewed by each chunk written.
+    private volatile boolean writing;
+    private volatile long writeDeadline;
 
     /**
      * Registers a newly accepted connection.
@@ -70,7 +76,7 @@ public final class BlockingHttpConnection implements Runnable {
         try (socket) {
             Response response = Response.error(Status.SERVICE_UNAVAILABLE, why, true);
             ByteBuffer out = ByteBuffer.allocate(ResponseWriter.MAX_HEAD_BYTES + response.bodyLength());
-            context.writer().encode(response, false, false, false, out);
+            context.writer().encode(response, Framing.CLOSE, out);
             socket.getOutputStream().write(out.array(), 0, out.position());
             socket.shutdownOutput();
         } catch (IOException e) {
@@ -96,7 +102,7 @@ public final class BlockingHttpConnection implements Runnable {
 
     @Override
     public void run() {
-        if (worker == null) worker = context.stats().worker(Thread.currentThread().getName());
+        if (worker == null) worker = context.stats().requestCounter(Thread.currentThread().getName());
         synchronized (this) {
             owner = Thread.currentThread();
             if (closed) {
@@ -123,7 +129,7 @@ public final class BlockingHttpConnection implements Runnable {
             try {
                 request = parser.parse(inBuffer);
             } catch (HttpParseException e) {
-                send(context.reject(e, worker), false, false, false, out);
+                send(context.reject(e, worker), Framing.CLOSE, out);
                 lingerAndClose();
                 return;
             }
@@ -133,10 +139,10 @@ public final class BlockingHttpConnection implements Runnable {
                 int n;
                 try {
                     if (wait <= 0) throw new SocketTimeoutException();
-                    n = registry.swept() ? readUntil(deadline, in, inBuffer) : readWithin(wait, in, inBuffer);
+                    n = registry.sweepsReads() ? readUntil(deadline, in, inBuffer) : readWithin(wait, in, inBuffer);
                 } catch (SocketTimeoutException e) {
                     if (parser.inProgress() || !answeredOne) {
-                        send(context.timedOut(worker), false, false, false, out);
+                        send(context.timedOut(worker), Framing.CLOSE, out);
                         lingerAndClose();
                     }
                     return;
@@ -147,7 +153,7 @@ public final class BlockingHttpConnection implements Runnable {
             }
             Response response = context.handle(request, worker);
             boolean keepAlive = context.keepAlive(request, response);
-            send(response, keepAlive, request.minorVersion() == 0, request.isHead(), out);
+            send(response, Framing.answering(request, keepAlive), out);
             answeredOne = true;
             if (!keepAlive) {
                 socket.shutdownOutput();
@@ -176,9 +182,14 @@ public final class BlockingHttpConnection implements Runnable {
         return n;
     }
 
-    /** Sweeper side of {@link #readUntil}: a reader still waiting after its deadline is woken by EOF. */
+    /**
+     * Sweeper side of {@link #readUntil} and {@link #write}: a reader still waiting after its deadline
+     * is woken by EOF; a writer stuck past its deadline by closing the socket, since nobody reads.
+     */
     void expireIfLate(long now) {
-        if (reading && now - readDeadline > 0) {
+        if (writing && now - writeDeadline > 0) {
+            closeSocket();
+        } else if (reading && now - readDeadline > 0) {
             timedOut = true;
             try {
                 socket.shutdownInput();
@@ -188,15 +199,26 @@ public final class BlockingHttpConnection implements Runnable {
         }
     }
 
-    private void send(Response response, boolean keepAlive, boolean http10, boolean head, OutputStream out) throws IOException {
+    private void send(Response response, Framing framing, OutputStream out) throws IOException {
         if (outBuffer == null) outBuffer = ByteBuffer.allocate(WRITE_BUFFER);
         outBuffer.clear();
-        ByteBuffer rest = context.writer().encode(response, keepAlive, http10, head, outBuffer);
-        out.write(outBuffer.array(), 0, outBuffer.position());
+        ByteBuffer rest = context.writer().encode(response, framing, outBuffer);
+        write(out, outBuffer.position());
         while (rest != null && rest.hasRemaining()) { // large body: copy through the buffer in chunks
             int n = Math.min(rest.remaining(), outBuffer.capacity());
             rest.get(outBuffer.array(), 0, n);
-            out.write(outBuffer.array(), 0, n);
+            write(out, n);
+        }
+    }
+
+    /** Writes the first {@code length} bytes of the out buffer; the sweeper ends it if it makes no progress in time. */
+    private void write(OutputStream out, int length) throws IOException {
+        writeDeadline = System.nanoTime() + context.idleTimeoutNanos();
+        writing = true;
+        try {
+            out.write(outBuffer.array(), 0, length);
+        } finally {
+            writing = false;
         }
     }
 

@@ -1,7 +1,6 @@
 package serverlab.servers.core;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -17,18 +16,13 @@ import serverlab.servers.ServerOptions;
  */
 public abstract class BlockingServer extends AbstractServer {
 
-    /** Kernel accept queue length; Linux caps it at net.core.somaxconn. */
-    public static final int BACKLOG = 4096;
-
     protected final ServerSocket listener;
     private final InetSocketAddress address;
     protected final OpenConnections connections = new OpenConnections();
 
     protected BlockingServer(String architecture, ServerOptions options) throws IOException {
         super(architecture, options);
-        this.listener = new ServerSocket();
-        listener.setReuseAddress(true);
-        listener.bind(new InetSocketAddress(InetAddress.getByName(options.bindAddress()), options.port()), BACKLOG);
+        this.listener = Listeners.serverSocket(options, false);
         address = (InetSocketAddress) listener.getLocalSocketAddress();
     }
 
@@ -55,7 +49,7 @@ public abstract class BlockingServer extends AbstractServer {
                 continue;
             }
             if (context.admitsConnection()) return socket;
-            BlockingHttpConnection.refuse(socket, context, "more than " + options().maxConnections() + " connections");
+            BlockingHttpConnection.refuse(socket, context, context.connectionLimitReason());
         }
     }
 
@@ -74,6 +68,7 @@ public abstract class BlockingServer extends AbstractServer {
     protected void shutdown() {
         closeListener();
         connections.closeAll();
+        connections.stopSweeping();
         stopThreads();
     }
 

@@ -18,6 +18,8 @@ import serverlab.servers.http.Status;
  */
 public final class ServerContext {
 
+    private static final String STOPPING = "server is stopping";
+
     private final String architecture;
     private final ServerOptions options;
     private final Handler handler;
@@ -48,6 +50,14 @@ public final class ServerContext {
         return options.idleTimeout().toNanos();
     }
 
+    /**
+     * How often an event loop looks for expired connections (late requests, idle or stalled ones):
+     * a quarter of the idle timeout, 10 ms … 250 ms, so a deadline is missed by at most a quarter.
+     */
+    public long expiryTickNanos() {
+        return Math.clamp(idleTimeoutNanos() / 4, 10_000_000L, 250_000_000L);
+    }
+
     /** Graceful stop in progress: finish in-flight requests, answer them with {@code Connection: close}, accept nothing new. */
     public boolean draining() {
         return draining;
@@ -69,7 +79,7 @@ public final class ServerContext {
             response = handler.handle(request);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            response = Response.error(Status.SERVICE_UNAVAILABLE, "server is stopping", true);
+            response = Response.error(Status.SERVICE_UNAVAILABLE, STOPPING, true);
         } catch (Exception e) {
             response = Response.error(Status.INTERNAL_ERROR, e.toString(), false);
         }
@@ -87,6 +97,28 @@ public final class ServerContext {
     public Response timedOut(LongAdder worker) {
         stats.requestAnswered(worker, Status.REQUEST_TIMEOUT);
         return Response.error(Status.REQUEST_TIMEOUT, "request not received within " + options.idleTimeout().toMillis() + " ms", true);
+    }
+
+    /** The answer to work refused because every thread is busy and the queue is full. */
+    public Response queueFull(LongAdder worker) {
+        stats.requestAnswered(worker, Status.SERVICE_UNAVAILABLE);
+        return Response.error(Status.SERVICE_UNAVAILABLE, queueFullReason(), true);
+    }
+
+    /** Why work is refused when the pool is saturated: the same words for every architecture with a bounded queue. */
+    public String queueFullReason() {
+        return "all " + options.threads() + " threads busy and " + options.queueCapacity() + " waiting in the queue";
+    }
+
+    /** Why a connection beyond {@code maxConnections} is refused: the same words for every architecture. */
+    public String connectionLimitReason() {
+        return "more than " + options.maxConnections() + " connections";
+    }
+
+    /** The answer to work refused because the server is stopping. */
+    public Response stopping(LongAdder worker) {
+        stats.requestAnswered(worker, Status.SERVICE_UNAVAILABLE);
+        return Response.error(Status.SERVICE_UNAVAILABLE, STOPPING, true);
     }
 
     /** Whether the connection may stay open after answering {@code request} with {@code response}. */

@@ -20,9 +20,9 @@ public final class StatsRecorder {
     private final AtomicInteger active = new AtomicInteger();
     private final ConcurrentHashMap<String, LongAdder> requestsPerWorker = new ConcurrentHashMap<>();
 
-    /** The request counter of one worker; keep the reference instead of looking it up per request. */
-    public LongAdder worker(String name) {
-        return requestsPerWorker.computeIfAbsent(name, n -> new LongAdder());
+    /** The request counter of one worker (thread, event loop, process); keep it instead of looking it up per request. */
+    public LongAdder requestCounter(String worker) {
+        return requestsPerWorker.computeIfAbsent(worker, n -> new LongAdder());
     }
 
     public void connectionOpened() {

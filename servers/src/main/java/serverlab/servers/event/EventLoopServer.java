@@ -7,11 +7,13 @@ import java.nio.channels.spi.SelectorProvider;
 
 import serverlab.servers.ServerOptions;
 import serverlab.servers.core.AbstractServer;
+import serverlab.servers.core.Listeners;
 
 /**
  * {@code event-loop}: a single thread runs one {@link Reactor}: it accepts, reads, parses,
  * handles and writes for every connection, never blocking except to wait for readiness
- * (Redis, early Node.js, CS:APP's {@code echoservers}).
+ * (Redis, early Node.js, CS:APP's {@code echoservers}). The select–dispatch loop is
+ * {@link Reactor#run()}, at the top of that file.
  *
  * <p>Concurrency: many connections, one at a time on one core. No locks, no context switches
  * between requests, a few hundred bytes per idle connection; but one slow handler
@@ -23,15 +25,14 @@ public final class EventLoopServer extends AbstractServer {
     private final ServerSocketChannel listener;
     private final InetSocketAddress address;
     private final Reactor loop;
-    private final Thread thread;
 
     public EventLoopServer(ServerOptions options) throws IOException {
         super("event-loop", options);
         SelectorProvider provider = SelectorProviders.forName(options.selector());
-        listener = Listeners.bind(provider, options);
+        listener = Listeners.channel(provider, options, false);
         address = (InetSocketAddress) listener.getLocalAddress();
-        loop = new Reactor("event-loop", context, provider, listener, null);
-        thread = Thread.ofPlatform().name("event-loop").start(loop);
+        loop = new Reactor("event-loop", context, provider, listener, Offload.NONE); // every handler runs on the loop
+        loop.start(); // one thread: Reactor.run(), the select–dispatch loop
         announce();
     }
 
@@ -53,7 +54,6 @@ public final class EventLoopServer extends AbstractServer {
     @Override
     protected void shutdown() {
         loop.stop();
-        Listeners.join(thread, 5_000);
         NioConnection.closeQuietly(listener);
     }
 }

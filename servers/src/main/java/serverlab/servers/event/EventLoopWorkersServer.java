@@ -9,6 +9,7 @@ import java.util.concurrent.Executors;
 
 import serverlab.servers.ServerOptions;
 import serverlab.servers.core.AbstractServer;
+import serverlab.servers.core.Listeners;
 
 /**
  * {@code event-loop-workers}: one event loop for all I/O plus a pool of {@value #HELPERS}
@@ -16,6 +17,7 @@ import serverlab.servers.core.AbstractServer;
  * {@code /cpu}). The loop hands such a request to the pool and moves on; the helper puts
  * the response on the loop's task queue and calls {@code selector.wakeup()}; the loop
  * writes it (Node.js: libuv's loop plus its thread pool for file system and DNS work).
+ * The hand-off is {@link Offload#handOff}, the loop {@link Reactor#run()}.
  *
  * <p>Concurrency: I/O for every connection on one thread, at most {@value #HELPERS} blocking
  * handlers at once, more wait in the pool's unbounded queue. The connection whose request is
@@ -29,16 +31,16 @@ public final class EventLoopWorkersServer extends AbstractServer {
     private final InetSocketAddress address;
     private final ExecutorService helpers;
     private final Reactor loop;
-    private final Thread thread;
 
     public EventLoopWorkersServer(ServerOptions options) throws IOException {
         super("event-loop-workers", options);
         SelectorProvider provider = SelectorProviders.forName(options.selector());
-        listener = Listeners.bind(provider, options);
+        listener = Listeners.channel(provider, options, false);
         address = (InetSocketAddress) listener.getLocalAddress();
         helpers = Executors.newFixedThreadPool(HELPERS, Thread.ofPlatform().name("helper-", 1).factory());
-        loop = new Reactor("event-loop", context, provider, listener, helpers);
-        thread = Thread.ofPlatform().name("event-loop").start(loop);
+        // blocking handlers go to the helpers; their answers come back through the loop's task queue + wakeup
+        loop = new Reactor("event-loop", context, provider, listener, Offload.blockingWork(helpers));
+        loop.start();
         announce();
     }
 
@@ -61,7 +63,6 @@ public final class EventLoopWorkersServer extends AbstractServer {
     protected void shutdown() {
         helpers.shutdownNow();
         loop.stop();
-        Listeners.join(thread, 5_000);
         NioConnection.closeQuietly(listener);
     }
 }

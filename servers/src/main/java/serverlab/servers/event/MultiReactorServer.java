@@ -9,6 +9,7 @@ import java.nio.channels.spi.SelectorProvider;
 
 import serverlab.servers.ServerOptions;
 import serverlab.servers.core.AbstractServer;
+import serverlab.servers.core.Listeners;
 
 /**
  * {@code multi-reactor}: one acceptor thread and {@code workers} event loops. The acceptor
@@ -23,19 +24,17 @@ public final class MultiReactorServer extends AbstractServer {
     private final ServerSocketChannel listener;
     private final InetSocketAddress address;
     private final Reactor[] loops;
-    private final Thread[] loopThreads;
     private final Thread acceptor;
 
     public MultiReactorServer(ServerOptions options) throws IOException {
         super("multi-reactor", options);
         SelectorProvider provider = SelectorProviders.forName(options.selector());
-        listener = Listeners.bind(provider, options); // stays blocking: only the acceptor touches it
+        listener = Listeners.channel(provider, options, false); // stays blocking: only the acceptor touches it
         address = (InetSocketAddress) listener.getLocalAddress();
         loops = new Reactor[options.workers()];
-        loopThreads = new Thread[options.workers()];
         for (int i = 0; i < loops.length; i++) {
-            loops[i] = new Reactor("loop-" + (i + 1), context, provider, null, null);
-            loopThreads[i] = Thread.ofPlatform().name("loop-" + (i + 1)).start(loops[i]);
+            loops[i] = new Reactor("loop-" + (i + 1), context, provider, null, Offload.NONE);
+            loops[i].start();
         }
         acceptor = Thread.ofPlatform().name("multi-reactor-acceptor").start(this::acceptLoop);
         announce();
@@ -76,15 +75,22 @@ public final class MultiReactorServer extends AbstractServer {
     @Override
     protected void drain() {
         NioConnection.closeQuietly(listener);
-        Listeners.join(acceptor, 5_000); // no hand-over may race with the loops' drain
+        awaitAcceptor(); // no hand-over may race with the loops' drain
         for (Reactor loop : loops) loop.drain();
     }
 
     @Override
     protected void shutdown() {
         NioConnection.closeQuietly(listener);
-        Listeners.join(acceptor, 5_000);
+        awaitAcceptor();
         for (Reactor loop : loops) loop.stop();
-        for (Thread thread : loopThreads) Listeners.join(thread, 5_000);
+    }
+
+    private void awaitAcceptor() {
+        try {
+            acceptor.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

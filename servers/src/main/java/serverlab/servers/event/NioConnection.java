@@ -14,6 +14,7 @@ import serverlab.servers.http.HttpRequest;
 import serverlab.servers.http.RequestParser;
 import serverlab.servers.http.Response;
 import serverlab.servers.http.ResponseWriter;
+import serverlab.servers.http.ResponseWriter.Framing;
 import serverlab.servers.http.Status;
 
 /**
@@ -142,7 +143,7 @@ public final class NioConnection {
     private void respond(HttpRequest request, Response response, ByteBuffer out) {
         boolean keepAlive = context.keepAlive(request, response);
         if (out.remaining() < ResponseWriter.MAX_HEAD_BYTES + response.extraHeaders().length()) spill(out);
-        ByteBuffer rest = context.writer().encode(response, keepAlive, request.minorVersion() == 0, request.isHead(), out);
+        ByteBuffer rest = context.writer().encode(response, Framing.answering(request, keepAlive), out);
         if (rest != null) {
             spill(out);
             unsent.add(rest); // a large body is queued as a view: no copy
@@ -153,7 +154,7 @@ public final class NioConnection {
 
     private void respondAndClose(Response response, ByteBuffer out) {
         if (out.remaining() < ResponseWriter.MAX_HEAD_BYTES) spill(out);
-        context.writer().encode(response, false, false, false, out);
+        context.writer().encode(response, Framing.CLOSE, out);
         closeAfterFlush = true;
         lingerAfterFlush = true;
     }
@@ -286,11 +287,11 @@ public final class NioConnection {
     }
 
     /** Answers 503 to a connection there is no room for and closes it (non-blocking: a small write fits the socket buffer). */
-    static void refuse(SocketChannel channel, ServerContext context, String why) {
+    static void refuse(SocketChannel channel, ServerContext context) {
         context.stats().connectionRefused();
-        Response response = Response.error(Status.SERVICE_UNAVAILABLE, why, true);
+        Response response = Response.error(Status.SERVICE_UNAVAILABLE, context.connectionLimitReason(), true);
         ByteBuffer out = ByteBuffer.allocate(ResponseWriter.MAX_HEAD_BYTES + response.bodyLength());
-        context.writer().encode(response, false, false, false, out);
+        context.writer().encode(response, Framing.CLOSE, out);
         try {
             channel.write(out.flip());
             channel.shutdownOutput();

@@ -1,6 +1,7 @@
 package serverlab.servers.event;
 
 import java.io.IOException;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -10,74 +11,18 @@ import java.nio.channels.spi.SelectorProvider;
 import java.util.ArrayList;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.LongAdder;
 
 import serverlab.servers.core.ServerContext;
-import serverlab.servers.handlers.Workloads;
 import serverlab.servers.http.HttpRequest;
-import serverlab.servers.http.Response;
-import serverlab.servers.http.Status;
 
 /**
- * One event loop: one thread, one {@link Selector}, many non-blocking connections
- * (CS:APP's {@code echoservers}, libuv's loop, one Netty {@code EventLoop}).
- *
- * <pre>
- * loop:
- *   wait until some channels are ready (or a task arrives, or the timer tick)
- *   for each ready channel: accept / read + parse + handle + write / finish a write
- *   run tasks queued by other threads (new connections, completed blocking work, stop)
- *   every tick: time out silent or too slow connections (408)
- * </pre>
- *
- * Nothing here blocks except the wait, so one thread can serve thousands of connections, and
- * a handler that blocks (a long {@code /sleep}) stalls all of them. A reactor may own the
- * listening socket (a lone event loop) or be fed connections by an acceptor ({@link #adopt});
- * with a {@code blockingWork} executor it runs blocking handlers there instead of on the loop.
- * The per-connection protocol work is in {@link NioConnection}.
+ * One event loop: one thread, one {@link Selector}, many non-blocking connections (CS:APP's
+ * {@code echoservers}, libuv's loop, one Netty {@code EventLoop}, one nginx worker). Every
+ * event-driven architecture runs this loop; the protocol work per connection is in
+ * {@link NioConnection}, the hand-off to a thread pool in {@link Offload}.
  */
 public final class Reactor implements Runnable {
-
-    private static final int BUFFER_BYTES = 64 * 1024;
-    private static final int ACCEPTS_PER_WAKEUP = 64; // fairness: ready connections are not starved by a connect storm
-
-    private final String name;
-    private final ServerContext context;
-    private final Selector selector;
-    private final ServerSocketChannel listener; // null when an acceptor thread feeds this reactor
-    private final ExecutorService blockingWork; // null: every handler runs on the loop
-    private final LongAdder worker;
-    private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-    private final long tickNanos;
-    // Shared by all connections of this loop: only one runs at a time. Reads land on the heap
-    // (the parser walks them); writes go out from direct memory (no copy inside the JDK).
-    final ByteBuffer readBuffer = ByteBuffer.allocate(BUFFER_BYTES);
-    final ByteBuffer writeBuffer = ByteBuffer.allocateDirect(BUFFER_BYTES);
-    private int connections;
-    private boolean draining;
-    private volatile boolean stopping;
-    private volatile Thread thread;
-
-    public Reactor(String name, ServerContext context, SelectorProvider provider, ServerSocketChannel listener,
-                   ExecutorService blockingWork) throws IOException {
-        this.name = name;
-        this.context = context;
-        this.selector = provider.openSelector();
-        this.listener = listener;
-        this.blockingWork = blockingWork;
-        this.worker = context.stats().worker(name);
-        this.tickNanos = Math.clamp(context.idleTimeoutNanos() / 4, 10_000_000L, 250_000_000L);
-        if (listener != null) {
-            listener.configureBlocking(false);
-            listener.register(selector, SelectionKey.OP_ACCEPT);
-        }
-    }
-
-    public String name() { return name; }
-
-    public Selector selector() { return selector; }
 
     @Override
     public void run() {
@@ -85,10 +30,12 @@ public final class Reactor implements Runnable {
         long nextTick = System.nanoTime() + tickNanos;
         try {
             while (!stopping && !(draining && connections == 0)) {
+                // Wait until channels are ready, a task is queued (wakeup) or the tick is due,
+                // then dispatch() each ready channel: accept, or read + parse + handle + write.
                 selector.select(this::dispatch, Math.max(1, (nextTick - System.nanoTime()) / 1_000_000));
-                runTasks();
+                runTasks(); // queued by other threads: adopted connections, offloaded answers, drain
                 long now = System.nanoTime();
-                if (now - nextTick >= 0) {
+                if (now - nextTick >= 0) { // the tick: 408 for late requests, close idle and stalled connections
                     expireConnections(now);
                     nextTick = now + tickNanos;
                 }
@@ -121,12 +68,65 @@ public final class Reactor implements Runnable {
         }
     }
 
+    // ---- state and plumbing ----
+
+    /** One read buffer and one write buffer per loop, shared by its connections (only one runs at a time). */
+    private static final int BUFFER_BYTES = 64 * 1024;
+    private static final int ACCEPTS_PER_WAKEUP = 64; // fairness: ready connections are not starved by a connect storm
+
+    private final String name;
+    private final ServerContext context;
+    private final Selector selector;
+    private final ServerSocketChannel listener; // null when an acceptor thread feeds this reactor
+    private final Offload offload;
+    private final LongAdder requests;
+    private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final long tickNanos;
+    // Reads land on the heap (the parser walks them); writes go out from direct memory (no copy inside the JDK).
+    final ByteBuffer readBuffer = ByteBuffer.allocate(BUFFER_BYTES);
+    final ByteBuffer writeBuffer = ByteBuffer.allocateDirect(BUFFER_BYTES);
+    private int connections;
+    private boolean draining;
+    private volatile boolean stopping;
+    private volatile Thread thread;
+
+    /**
+     * @param listener the listening socket this loop accepts from, or null when it is fed by {@link #adopt}
+     * @param offload  which requests run on a thread pool instead of this loop
+     */
+    public Reactor(String name, ServerContext context, SelectorProvider provider, ServerSocketChannel listener,
+                   Offload offload) throws IOException {
+        this.name = name;
+        this.context = context;
+        this.selector = provider.openSelector();
+        this.listener = listener;
+        this.offload = offload;
+        this.requests = context.stats().requestCounter(name);
+        this.tickNanos = context.expiryTickNanos();
+        if (listener != null) {
+            listener.configureBlocking(false);
+            listener.register(selector, SelectionKey.OP_ACCEPT);
+        }
+    }
+
+    /** Runs the loop on a new platform thread named after this reactor. */
+    public void start() {
+        thread = Thread.ofPlatform().name(name).unstarted(this); // set here too: a stop() right after start() waits for it
+        thread.start();
+    }
+
+    public String name() { return name; }
+
+    public Selector selector() { return selector; }
+
+    ServerContext context() { return context; }
+
     /** Thread-safe: hands over a connection accepted elsewhere (multi-reactor acceptor). */
     public void adopt(SocketChannel channel) {
         execute(() -> register(channel));
     }
 
-    /** Thread-safe: runs {@code task} on the loop thread soon. */
+    /** Thread-safe: runs {@code task} on the loop thread soon (the task queue plus a selector wakeup). */
     public void execute(Runnable task) {
         tasks.add(task);
         selector.wakeup();
@@ -138,14 +138,14 @@ public final class Reactor implements Runnable {
             return;
         }
         if (!context.admitsConnection()) {
-            NioConnection.refuse(channel, context, "more than " + context.options().maxConnections() + " connections");
+            NioConnection.refuse(channel, context);
             return;
         }
         try {
             channel.configureBlocking(false);
-            channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
-            key.attach(new NioConnection(this, context, channel, key, worker));
+            key.attach(new NioConnection(this, context, channel, key, requests));
             connections++;
         } catch (IOException e) {
             NioConnection.closeQuietly(channel);
@@ -156,21 +156,13 @@ public final class Reactor implements Runnable {
         connections--;
     }
 
-    /** Whether this request must leave the loop: only when helpers exist and the handler may block. */
+    /** Whether this request leaves the loop for the offload pool. */
     boolean offloads(HttpRequest request) {
-        return blockingWork != null && Workloads.isBlocking(request);
+        return offload.rule().test(request);
     }
 
-    /** Runs the handler on a helper thread; the response comes back through the task queue. */
     void offload(NioConnection connection, HttpRequest request) {
-        try {
-            blockingWork.execute(() -> {
-                Response response = context.handle(request, context.stats().worker(Thread.currentThread().getName()));
-                execute(() -> connection.complete(request, response)); // back to the loop: the queue + wakeup
-            });
-        } catch (RejectedExecutionException stopped) {
-            connection.complete(request, Response.error(Status.SERVICE_UNAVAILABLE, "server is stopping", true));
-        }
+        offload.handOff(this, connection, request, requests);
     }
 
     private void runTasks() {
@@ -185,6 +177,7 @@ public final class Reactor implements Runnable {
 
     /** Thread-safe. Graceful: stop accepting, close idle connections, end once the others have answered. */
     public void drain() {
+        context.startDraining(); // later answers say Connection: close
         execute(() -> {
             // Connections the kernel has already completed are clients waiting for us: take them in
             // (their requests get answered below if they have arrived), then stop listening.
@@ -199,12 +192,21 @@ public final class Reactor implements Runnable {
         });
     }
 
-    /** Thread-safe. Urgent: the loop closes everything and ends; a handler sleeping on it is interrupted. */
+    /**
+     * Thread-safe. Urgent: the loop closes everything and ends; a handler sleeping on it is
+     * interrupted. Waits up to 5 s for the loop thread to end.
+     */
     public void stop() {
         stopping = true;
         selector.wakeup();
         Thread loop = thread;
-        if (loop != null && loop != Thread.currentThread()) loop.interrupt();
+        if (loop == null || loop == Thread.currentThread()) return;
+        loop.interrupt();
+        try {
+            loop.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     boolean draining() {

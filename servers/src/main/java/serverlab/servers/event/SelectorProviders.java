@@ -11,9 +11,10 @@ import java.nio.channels.spi.SelectorProvider;
  * <p>The poll provider is {@code sun.nio.ch.PollSelectorProvider}, a public class in a package
  * java.base does not export, so instantiating it needs the JVM flag
  * {@code --add-exports java.base/sun.nio.ch=ALL-UNNAMED} (servers.jar declares it in its
- * manifest; the test run passes it). Without the flag this falls back to the default provider
- * and says so on stderr; {@code -Djava.nio.channels.spi.SelectorProvider=sun.nio.ch.PollSelectorProvider}
- * is the other way to get poll, for a whole JVM.
+ * manifest; the test run and every child JVM pass it). Without the flag asking for poll fails: a silent
+ * fallback to epoll would make a poll-vs-epoll comparison measure epoll twice.
+ * {@code -Djava.nio.channels.spi.SelectorProvider=sun.nio.ch.PollSelectorProvider} is the other way to get
+ * poll, for a whole JVM.
  */
 public final class SelectorProviders {
 
@@ -23,7 +24,7 @@ public final class SelectorProviders {
     private SelectorProviders() {
     }
 
-    /** The provider for {@code "epoll"} or {@code "poll"}; see the class comment for the poll fallback. */
+    /** The provider for {@code "epoll"} or {@code "poll"}; poll without the JVM flag it needs is an {@link IllegalStateException}. */
     public static SelectorProvider forName(String selector) {
         return switch (selector) {
             case "epoll" -> SelectorProvider.provider();
@@ -40,10 +41,8 @@ public final class SelectorProviders {
     private static SelectorProvider poll() {
         SelectorProvider poll = forPoll();
         if (poll != null) return poll;
-        SelectorProvider fallback = SelectorProvider.provider();
-        System.err.println("serverlab: selector \"poll\" needs the JVM flag " + ADD_EXPORTS_FLAG
-                + " (sun.nio.ch is not exported); falling back to " + fallback.getClass().getName());
-        return fallback;
+        throw new IllegalStateException("selector \"poll\" needs the JVM flag " + ADD_EXPORTS_FLAG
+                + " (sun.nio.ch is not exported to this code)");
     }
 
     private static SelectorProvider forPoll() {

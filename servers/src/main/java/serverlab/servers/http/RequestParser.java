@@ -16,6 +16,7 @@ import java.util.List;
  * <li>malformed request line, header, line ending or Content-Length: 400</li>
  * <li>request line longer than {@code maxHeaderBytes}: 414; request line + headers longer: 431</li>
  * <li>Content-Length above {@code maxBodyBytes}: 413, decided before any body byte is read</li>
+ * <li>the body buffer grows as body bytes arrive: a declared length reserves no memory by itself</li>
  * <li>unknown but well-formed method, any Transfer-Encoding: 501; HTTP version other than 1.x: 505</li>
  * </ul>
  *
@@ -28,6 +29,9 @@ public final class RequestParser {
 
     /** More header fields than this is an attack, not a request. */
     public static final int MAX_HEADER_FIELDS = 100;
+
+    /** First body buffer when the body has not arrived yet; it doubles as bytes come, up to Content-Length. */
+    private static final int FIRST_BODY_CHUNK = 16 * 1024;
 
     private static final boolean[] TCHAR = new boolean[128];
     private static final List<String> KNOWN_METHODS =
@@ -91,15 +95,18 @@ public final class RequestParser {
                     } else {
                         checkHeaders();
                         if (contentLength == 0) return finish();
-                        body = new byte[(int) contentLength];
+                        body = new byte[(int) Math.min(contentLength, Math.max(in.remaining(), FIRST_BODY_CHUNK))];
                         state = State.BODY;
                     }
                 }
                 case BODY -> {
-                    int n = Math.min(in.remaining(), body.length - bodyFilled);
+                    int n = (int) Math.min(in.remaining(), contentLength - bodyFilled);
+                    if (bodyFilled + n > body.length) {
+                        body = Arrays.copyOf(body, (int) Math.min(contentLength, Math.max(bodyFilled + n, 2L * body.length)));
+                    }
                     in.get(body, bodyFilled, n);
                     bodyFilled += n;
-                    return bodyFilled == body.length ? finish() : null;
+                    return bodyFilled == contentLength ? finish() : null;
                 }
             }
         }

@@ -29,15 +29,30 @@ public final class ResponseWriter {
     }
 
     /**
+     * How to frame one response.
+     *
+     * @param keepAlive   false adds {@code Connection: close}
+     * @param http10      the request was HTTP/1.0, so keep-alive must be announced explicitly
+     * @param headRequest omit the body (but still announce its length)
+     */
+    public record Framing(boolean keepAlive, boolean http10, boolean headRequest) {
+
+        /** The last response on a connection that answers no request in particular (errors, refusals, timeouts). */
+        public static final Framing CLOSE = new Framing(false, false, false);
+
+        /** The answer to {@code request}; {@code keepAlive} says whether the connection stays open after it. */
+        public static Framing answering(HttpRequest request, boolean keepAlive) {
+            return new Framing(keepAlive, request.minorVersion() == 0, request.isHead());
+        }
+    }
+
+    /**
      * Writes the head and as much of the body as fits into {@code out}, which must have at
      * least {@link #MAX_HEAD_BYTES} bytes free plus the length of {@code extraHeaders}.
      *
-     * @param keepAlive    false adds {@code Connection: close}
-     * @param http10       the request was HTTP/1.0, so keep-alive must be announced explicitly
-     * @param headRequest  omit the body (but still announce its length)
      * @return the part of the body that did not fit (a view; send it after {@code out}), or null
      */
-    public ByteBuffer encode(Response response, boolean keepAlive, boolean http10, boolean headRequest, ByteBuffer out) {
+    public ByteBuffer encode(Response response, Framing framing, ByteBuffer out) {
         out.put(Status.statusLine(response.status()));
         out.put(serverLine);
         out.put(HttpDate.headerLine());
@@ -46,11 +61,11 @@ public final class ResponseWriter {
         out.put(CONTENT_LENGTH);
         putDecimal(response.bodyLength(), out);
         out.put(CRLF);
-        if (!keepAlive) out.put(CONNECTION_CLOSE);
-        else if (http10) out.put(CONNECTION_KEEP_ALIVE);
+        if (!framing.keepAlive()) out.put(CONNECTION_CLOSE);
+        else if (framing.http10()) out.put(CONNECTION_KEEP_ALIVE);
         if (!response.extraHeaders().isEmpty()) out.put(response.extraHeaders().getBytes(StandardCharsets.ISO_8859_1));
         out.put(CRLF);
-        if (headRequest || response.bodyLength() == 0) return null;
+        if (framing.headRequest() || response.bodyLength() == 0) return null;
         ByteBuffer body = response.body().duplicate();
         if (body.remaining() <= out.remaining()) {
             out.put(body);

@@ -6,10 +6,10 @@ import java.nio.charset.StandardCharsets;
 public final class Status {
 
     public static final int OK = 200, ACCEPTED = 202,
-            BAD_REQUEST = 400, FORBIDDEN = 403, NOT_FOUND = 404, METHOD_NOT_ALLOWED = 405,
+            BAD_REQUEST = 400, UNAUTHORIZED = 401, FORBIDDEN = 403, NOT_FOUND = 404, METHOD_NOT_ALLOWED = 405,
             REQUEST_TIMEOUT = 408, CONTENT_TOO_LARGE = 413, URI_TOO_LONG = 414,
             HEADER_FIELDS_TOO_LARGE = 431, INTERNAL_ERROR = 500, NOT_IMPLEMENTED = 501,
-            SERVICE_UNAVAILABLE = 503, VERSION_NOT_SUPPORTED = 505;
+            SERVICE_UNAVAILABLE = 503, GATEWAY_TIMEOUT = 504, VERSION_NOT_SUPPORTED = 505;
 
     private static final byte[][] STATUS_LINES = new byte[600][];
 
@@ -21,6 +21,7 @@ public final class Status {
             case 200 -> "OK";
             case 202 -> "Accepted";
             case 400 -> "Bad Request";
+            case 401 -> "Unauthorized";
             case 403 -> "Forbidden";
             case 404 -> "Not Found";
             case 405 -> "Method Not Allowed";
@@ -31,6 +32,7 @@ public final class Status {
             case 500 -> "Internal Server Error";
             case 501 -> "Not Implemented";
             case 503 -> "Service Unavailable";
+            case 504 -> "Gateway Timeout";
             case 505 -> "HTTP Version Not Supported";
             default -> "Status " + status;
         };

@@ -1,30 +1,36 @@
 package serverlab.servers.hybrid;
 
 import java.io.IOException;
-import java.nio.channels.Selector;
-import java.nio.channels.ServerSocketChannel;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 
 import serverlab.servers.ServerOptions;
-import serverlab.servers.core.ServerContext;
+import serverlab.servers.event.Offload;
 import serverlab.servers.process.ChildJvm;
 import serverlab.servers.process.MultiProcessServer;
 import serverlab.servers.process.Worker;
-import serverlab.servers.process.WorkerConfig;
-import serverlab.servers.process.WorkerLink;
 
 /**
  * IIS-style, after an IIS application pool: {@code options.workers()} worker processes (w3wp.exe), each with a
  * pool of {@code options.threads()} threads behind a bounded queue of {@code options.queueCapacity()} requests;
  * a full queue answers 503, as IIS does when an application pool's queue is full. The supervisor plays WAS,
- * restarting a worker that dies. One thread per request: in each worker an event loop plays HTTP.sys, reading
- * and parsing requests on every connection and queueing each whole request to the pool; a pool thread runs the
- * handler and hands the answer back to the loop to send. Idle keep-alive connections hold no thread.
+ * restarting a worker that dies. In each worker the event-loop {@code Reactor} plays HTTP.sys: it reads and
+ * parses requests on every connection and queues each whole request to the pool; a pool thread runs the
+ * handler and hands the answer back to the loop to send.
+ *
+ * <pre>
+ * master ({@link #start}):                       worker ({@link #main}, via {@link ReactorWorker}):
+ *   start options.workers() worker JVMs            listen on the port (SO_REUSEPORT)
+ *   when one dies: start a new one (Supervisor)    run the event-loop Reactor, every request offloaded to the pool
+ * </pre>
+ *
+ * <p>Concurrency: per worker, I/O for every connection on one loop thread and at most {@code threads} handlers
+ * at once; idle keep-alive connections hold no thread. A connection whose request is in the pool reads nothing
+ * more until the answer is back, so pipelined answers stay in order.
  */
 public final class IisStyleServer extends MultiProcessServer {
 
@@ -35,32 +41,21 @@ public final class IisStyleServer extends MultiProcessServer {
     }
 
     public static IisStyleServer start(ServerOptions options) throws IOException {
-        return startWorkers(new IisStyleServer(options));
+        return startWorkers(new IisStyleServer(options)); // start the workers; the Supervisor restarts any that dies
     }
 
     @Override
     protected Process launchWorker(int slot, ServerOptions workerOptions) throws IOException {
-        return ChildJvm.start(Worker.jvmOptions(workerOptions), IisStyleServer.class, WorkerConfig.toLines(workerOptions));
+        return ChildJvm.start(Worker.jvmOptions(workerOptions), IisStyleServer.class, List.of(workerOptions.toJson()));
     }
 
-    /** One worker process: an event loop (HTTP.sys) feeding parsed requests to a fixed pool of request threads. */
+    /** One worker process: an event loop (HTTP.sys) queueing every parsed request to a fixed pool of request threads. */
     public static void main(String[] args) throws IOException {
         ServerOptions options = Worker.options(args);
-        ServerContext context = Worker.context(NAME, options);
-        LongAdder requests = context.stats().worker("pid " + ProcessHandle.current().pid());
         BlockingQueue<Runnable> queue = options.queueCapacity() == 0
                 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(options.queueCapacity());
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(options.threads(), options.threads(), 0, TimeUnit.SECONDS, queue);
-        ServerSocketChannel listener = Worker.listenNonBlocking(options);
-        EventLoopConnection.Loop loop = new EventLoopConnection.Loop(Selector.open(), context, requests, pool);
-
-        WorkerLink link = WorkerLink.connect(() -> Worker.stats(context), drain -> {
-            Worker.haltAfter(drain);
-            loop.requestStop(); // in-flight requests are answered (Connection: close), idle connections closed
-        }, () -> { }); // on SIGTERM the kernel closes the sockets at exit
-        link.ready();
-
-        loop.run(listener);
-        System.exit(0);
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(options.threads(), options.threads(), 0, TimeUnit.SECONDS, queue,
+                Thread.ofPlatform().name("request-", 1).factory()); // full queue: execute() throws, the loop answers 503
+        ReactorWorker.run(NAME, options, Offload.everyRequest(pool));
     }
 }

@@ -3,19 +3,13 @@ package serverlab.servers.hybrid;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.channels.Selector;
-import java.nio.channels.ServerSocketChannel;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.LongAdder;
 
 import serverlab.servers.ServerOptions;
-import serverlab.servers.core.ServerContext;
+import serverlab.servers.event.Offload;
 import serverlab.servers.process.ChildJvm;
 import serverlab.servers.process.MultiProcessServer;
 import serverlab.servers.process.Worker;
-import serverlab.servers.process.WorkerConfig;
-import serverlab.servers.process.WorkerLink;
 
 /**
  * nginx-style: a master process writes the configuration file and starts {@code options.workers()} worker
@@ -23,6 +17,16 @@ import serverlab.servers.process.WorkerLink;
  * {@code worker_processes} with {@code listen … reuseport}). The master restarts a worker that dies; a graceful
  * stop (nginx's SIGQUIT) makes every worker stop accepting, finish what it has read, and exit. Handlers run on
  * the loop thread, as in nginx: a slow one ({@code /sleep}) stalls every connection of that worker.
+ *
+ * <pre>
+ * master ({@link #start}):                       worker ({@link #main}, via {@link ReactorWorker}):
+ *   write the configuration                        read the configuration
+ *   start options.workers() worker JVMs            listen on the port (SO_REUSEPORT)
+ *   when one dies: start a new one (Supervisor)    run the event-loop Reactor until told to stop
+ * </pre>
+ *
+ * <p>Concurrency: {@code workers} processes, each one event loop: all cores busy, no shared memory
+ * and no locks between workers; the kernel spreads new connections over the workers' sockets.
  */
 public final class NginxStyleServer extends MultiProcessServer {
 
@@ -38,10 +42,8 @@ public final class NginxStyleServer extends MultiProcessServer {
 
     public static NginxStyleServer start(ServerOptions options) throws IOException {
         NginxStyleServer master = new NginxStyleServer(options);
-        List<String> config = new ArrayList<>(List.of("# nginx-style configuration, written by the master for its workers"));
-        config.addAll(WorkerConfig.toLines(options.withPort(master.address().getPort()).withControlPort(-1)));
-        Files.write(master.configFile, config);
-        return startWorkers(master);
+        Files.writeString(master.configFile, options.withPort(master.address().getPort()).withControlPort(-1).toJson());
+        return startWorkers(master); // start the workers; the Supervisor restarts any that dies
     }
 
     /** The file the workers read (and re-read when restarted). */
@@ -55,8 +57,8 @@ public final class NginxStyleServer extends MultiProcessServer {
     }
 
     @Override
-    public void close() {
-        super.close();
+    protected void shutdown() {
+        super.shutdown();
         try {
             Files.deleteIfExists(configFile);
         } catch (IOException e) {
@@ -66,19 +68,7 @@ public final class NginxStyleServer extends MultiProcessServer {
 
     /** One worker process: reads the configuration, then runs the event loop until told to stop. */
     public static void main(String[] args) throws IOException {
-        ServerOptions options = WorkerConfig.fromLines(Files.readAllLines(Path.of(args[0])));
-        ServerContext context = Worker.context(NAME, options);
-        LongAdder requests = context.stats().worker("pid " + ProcessHandle.current().pid());
-        ServerSocketChannel listener = Worker.listenNonBlocking(options);
-        EventLoopConnection.Loop loop = new EventLoopConnection.Loop(Selector.open(), context, requests, null);
-
-        WorkerLink link = WorkerLink.connect(() -> Worker.stats(context), drain -> {
-            Worker.haltAfter(drain);
-            loop.requestStop(); // the loop thread does the stopping: selectors are not for sharing
-        }, () -> { }); // on SIGTERM the kernel closes the loop's sockets at exit
-        link.ready();
-
-        loop.run(listener);
-        System.exit(0);
+        ServerOptions options = ServerOptions.fromJson(Files.readString(Path.of(args[0])));
+        ReactorWorker.run(NAME, options, Offload.NONE); // every handler runs on the loop thread, as in nginx
     }
 }

@@ -25,7 +25,7 @@ public final class IterativeServer extends BlockingServer {
     }
 
     private void acceptLoop() {
-        LongAdder worker = context.stats().worker("iterative");
+        LongAdder worker = context.stats().requestCounter("iterative");
         Socket socket;
         while ((socket = accept()) != null) {
             connection(socket, worker).run(); // the whole conversation, on the accepting thread

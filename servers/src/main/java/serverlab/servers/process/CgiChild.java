@@ -7,6 +7,7 @@ import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.channels.Channels;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -19,10 +20,10 @@ import serverlab.servers.http.Response;
 import serverlab.servers.http.Status;
 
 /**
- * The program {@link ProcessPerConnectionServer} runs once per request, as a CGI script: the request line and
+ * The program {@link ProcessPerRequestServer} runs once per request, as a CGI script: the request line and
  * headers arrive in environment variables, the body on stdin; the answer goes to stdout as CGI headers
  * ({@code Status:}, {@code Content-Type:}) and the body. Then the process exits; nothing is reused.
- * Arguments: the server options as {@code name=value} (for the data directory).
+ * Argument: the data directory (all a child needs of the server's options).
  */
 public final class CgiChild {
 
@@ -43,7 +44,7 @@ public final class CgiChild {
         Response response;
         try {
             // one request per process: no counters to report beyond this one
-            response = new Workloads(WorkerConfig.fromLines(List.of(args)).dataDir(),
+            response = new Workloads(Path.of(args[0]),
                     () -> new ServerStats(1, 1, 1, 0, Map.of())).handle(request);
         } catch (Exception e) {
             response = Response.error(Status.INTERNAL_ERROR, e.toString(), false);

@@ -7,11 +7,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import serverlab.servers.Server;
 import serverlab.servers.ServerOptions;
 import serverlab.servers.ServerStats;
-import serverlab.servers.Tracked;
-import serverlab.servers.control.ControlEndpoint;
+import serverlab.servers.core.ServerLifecycle;
 
 /**
  * What prefork, nginx-style and IIS-style share on the parent side: a reserved port, {@code options.workers()}
@@ -19,7 +17,7 @@ import serverlab.servers.control.ControlEndpoint;
  * A subclass says only how to start one worker ({@link #launchWorker}); the worker's main loop is the
  * architecture.
  */
-public abstract class MultiProcessServer implements Server {
+public abstract class MultiProcessServer extends ServerLifecycle {
 
     private static final Duration STATS_TIMEOUT = Duration.ofSeconds(2);
 
@@ -27,8 +25,6 @@ public abstract class MultiProcessServer implements Server {
     private final ServerOptions options;
     private final PortReservation port;
     private final Supervisor supervisor;
-    private ControlEndpoint control;
-    private volatile boolean closed;
 
     @SuppressWarnings("this-escape")
     protected MultiProcessServer(String name, ServerOptions options) throws IOException {
@@ -45,7 +41,7 @@ public abstract class MultiProcessServer implements Server {
     /** Starts the worker JVM for {@code slot}; it must call {@link WorkerLink#ready()} once it listens. */
     protected abstract Process launchWorker(int slot, ServerOptions workerOptions) throws IOException;
 
-    /** Starts every worker and registers the server with {@link Tracked}; subclasses' factories end with this. */
+    /** Starts every worker, then announces the server; subclasses' factories end with this. */
     protected static <S extends MultiProcessServer> S startWorkers(S server) throws IOException {
         MultiProcessServer started = server;
         try {
@@ -54,15 +50,7 @@ public abstract class MultiProcessServer implements Server {
             started.port.close();
             throw e;
         }
-        Tracked.register(server);
-        if (server.options().controlPort() >= 0) {
-            try {
-                started.control = ControlEndpoint.start(server, server.options());
-            } catch (IOException e) {
-                server.close();
-                throw e;
-            }
-        }
+        started.announce(started.options);
         return server;
     }
 
@@ -101,36 +89,30 @@ public abstract class MultiProcessServer implements Server {
         int active = 0;
         Map<String, Long> perWorker = new HashMap<>();
         for (WorkerStats w : supervisor.stats(STATS_TIMEOUT).values()) {
-            accepted += w.acceptedConnections();
-            requests += w.requests();
-            errors += w.errors();
-            active += w.activeConnections();
-            perWorker.put(String.valueOf(w.pid()), w.requests());
+            accepted += w.stats().acceptedConnections();
+            requests += w.stats().requests();
+            errors += w.stats().errors();
+            active += w.stats().activeConnections();
+            perWorker.put(String.valueOf(w.pid()), w.stats().requests());
         }
         return new ServerStats(accepted, requests, active, errors, perWorker);
     }
 
+    /** Every worker stops accepting and drains; the supervisor waits for them (up to {@code timeout}) and kills what is left. */
     @Override
-    public void stopGracefully(Duration timeout) {
-        if (closed) {
-            return;
-        }
+    protected void drain(Duration timeout) {
         supervisor.stopGracefully(timeout);
-        close();
     }
 
     @Override
-    public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        if (control != null) {
-            control.close();
-        }
+    protected boolean quiescent() {
+        return supervisor.livePids().isEmpty();
+    }
+
+    @Override
+    protected void shutdown() {
         supervisor.close();
         port.close();
-        Tracked.unregister(this);
     }
 
     @Override

@@ -3,10 +3,12 @@ package serverlab.servers.process;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 
 import serverlab.servers.ServerOptions;
 import serverlab.servers.core.BlockingHttpConnection;
+import serverlab.servers.core.Listeners;
 import serverlab.servers.core.OpenConnections;
 import serverlab.servers.core.ServerContext;
 
@@ -16,6 +18,15 @@ import serverlab.servers.core.ServerContext;
  * worker that dies. Apache's children share one inherited listening socket; Java cannot pass a socket to a
  * child, so each worker opens its own with SO_REUSEPORT, and the kernel picks the worker by a hash of the
  * client's address and port: a new connection can wait behind a busy worker while another one sleeps.
+ *
+ * <pre>
+ * parent ({@link #start}):                       worker ({@link #main}):
+ *   fork options.workers() worker JVMs             listen on the port (SO_REUSEPORT)
+ *   when one dies: fork a new one (Supervisor)     loop: accept; converse until the connection ends
+ * </pre>
+ *
+ * <p>Concurrency: {@code workers} connections served at once, one per process; no memory is shared, so a
+ * crashing worker takes down only its own connection. Idle keep-alive connections hold a whole process.
  */
 public final class PreforkServer extends MultiProcessServer {
 
@@ -26,21 +37,21 @@ public final class PreforkServer extends MultiProcessServer {
     }
 
     public static PreforkServer start(ServerOptions options) throws IOException {
-        return startWorkers(new PreforkServer(options));
+        return startWorkers(new PreforkServer(options)); // fork the workers; the Supervisor re-forks any that dies
     }
 
     @Override
     protected Process launchWorker(int slot, ServerOptions workerOptions) throws IOException {
-        return ChildJvm.start(Worker.jvmOptions(workerOptions), PreforkServer.class, WorkerConfig.toLines(workerOptions));
+        return ChildJvm.start(Worker.jvmOptions(workerOptions), PreforkServer.class, List.of(workerOptions.toJson()));
     }
 
     /** One worker process: accept, converse until the connection ends, accept again. */
     public static void main(String[] args) throws IOException {
         ServerOptions options = Worker.options(args);
         ServerContext context = Worker.context(NAME, options);
-        LongAdder requests = context.stats().worker("pid " + ProcessHandle.current().pid());
+        LongAdder requests = context.stats().requestCounter("pid " + ProcessHandle.current().pid());
         OpenConnections connection = new OpenConnections(); // at most one
-        ServerSocket listener = Worker.listenBlocking(options);
+        ServerSocket listener = Listeners.serverSocket(options, true); // SO_REUSEPORT: every worker listens on the port
 
         WorkerLink link = WorkerLink.connect(() -> Worker.stats(context), drain -> {
             Worker.haltAfter(drain);

@@ -1,10 +1,5 @@
 package serverlab.servers.process;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.StandardSocketOptions;
-import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -15,9 +10,6 @@ import serverlab.servers.handlers.Workloads;
 
 /** What every worker process's {@code main} does before and after its own loop. */
 public final class Worker {
-
-    /** Listen backlog of each worker's socket. */
-    static final int BACKLOG = 1024;
 
     private Worker() {
     }
@@ -32,8 +24,9 @@ public final class Worker {
         return flags;
     }
 
+    /** The options the parent passed as the worker's only argument ({@link ServerOptions#toJson()}). */
     public static ServerOptions options(String[] args) {
-        return WorkerConfig.fromLines(List.of(args));
+        return ServerOptions.fromJson(args[0]);
     }
 
     /** The handler, writer and counters of this worker; {@code /stats} answers with this process's counters. */
@@ -44,23 +37,6 @@ public final class Worker {
                 new Workloads(options.dataDir(), () -> self.get().stats().snapshot()));
         self.set(context);
         return context;
-    }
-
-    /** A blocking listener sharing the port with the other workers (SO_REUSEPORT). */
-    public static ServerSocket listenBlocking(ServerOptions options) throws IOException {
-        ServerSocket listener = new ServerSocket();
-        listener.setOption(StandardSocketOptions.SO_REUSEPORT, true);
-        listener.bind(new InetSocketAddress(options.bindAddress(), options.port()), BACKLOG);
-        return listener;
-    }
-
-    /** A non-blocking listener sharing the port with the other workers (SO_REUSEPORT). */
-    public static ServerSocketChannel listenNonBlocking(ServerOptions options) throws IOException {
-        ServerSocketChannel listener = ServerSocketChannel.open();
-        listener.setOption(StandardSocketOptions.SO_REUSEPORT, true);
-        listener.bind(new InetSocketAddress(options.bindAddress(), options.port()), BACKLOG);
-        listener.configureBlocking(false);
-        return listener;
     }
 
     /** Stats as the parent wants them. */

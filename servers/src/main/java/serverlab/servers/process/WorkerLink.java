@@ -9,15 +9,11 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * The worker's end of its pipes to the parent. Stdout becomes a line protocol ({@code ready}, {@code stats …}),
- * so {@code System.out} is pointed at stderr to keep stray prints out of it; stdin carries the parent's commands
- * ({@code stats}, {@code stop <millis>}) and its EOF means the parent died ({@link ParentWatchdog}).
+ * The child's end of its pipes to the parent ({@link ChildMessage}). Stdout carries the protocol, so
+ * {@code System.out} is pointed at stderr to keep stray prints out of it; stdin carries the parent's commands
+ * and its EOF means the parent died ({@link ParentWatchdog}).
  */
 public final class WorkerLink {
-
-    static final String READY = "ready";
-    static final String STATS = "stats";
-    static final String STOP = "stop ";
 
     private final PrintStream toParent;
 
@@ -26,30 +22,36 @@ public final class WorkerLink {
     }
 
     /**
-     * @param stats        the worker's current counters
+     * @param stats        the child's current counters
      * @param gracefulStop stop accepting, finish in-flight requests within the given time, then exit; must not block
      *                     (it runs on the watchdog thread)
      * @param onShutdown   runs on SIGTERM
      */
     public static WorkerLink connect(Supplier<WorkerStats> stats, Consumer<Duration> gracefulStop, Runnable onShutdown) {
-        WorkerLink link = new WorkerLink(new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.US_ASCII));
+        WorkerLink link = new WorkerLink(new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8));
         System.setOut(System.err);
-        ParentWatchdog.watch(System.in, command -> {
-            if (command.equals(STATS)) {
-                link.send(stats.get().toLine());
-            } else if (command.startsWith(STOP)) {
-                gracefulStop.accept(Duration.ofMillis(Long.parseLong(command.substring(STOP.length()).trim())));
+        ParentWatchdog.watch(System.in, line -> {
+            ChildMessage command = ChildMessage.parse(line);
+            switch (command.type()) {
+                case ChildMessage.STATS -> link.send(ChildMessage.stats(stats.get()));
+                case ChildMessage.STOP -> gracefulStop.accept(Duration.ofMillis(command.drainMillis()));
+                default -> System.err.println("serverlab: unknown command from the parent: " + line);
             }
         }, onShutdown);
         return link;
     }
 
-    /** Tells the parent this worker is listening. */
+    /** Tells the parent this worker listens (on the port the parent gave it). */
     public void ready() {
-        send(READY + " " + ProcessHandle.current().pid());
+        ready(0);
     }
 
-    private synchronized void send(String line) {
-        toParent.println(line);
+    /** Tells the parent this child listens on {@code port}. */
+    public void ready(int port) {
+        send(ChildMessage.ready(port));
+    }
+
+    private synchronized void send(ChildMessage message) {
+        toParent.println(message.toJson());
     }
 }

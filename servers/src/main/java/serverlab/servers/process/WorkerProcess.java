@@ -14,11 +14,11 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** The parent's handle on one worker process: its pid, its ready signal, and stats/stop over the pipes. */
+/** The parent's handle on one child JVM (a worker, a hosted server): its pid, its ready signal, and stats/stop over the pipes ({@link ChildMessage}). */
 public final class WorkerProcess {
 
     private final Process process;
-    private final CompletableFuture<Void> ready = new CompletableFuture<>();
+    private final CompletableFuture<Integer> ready = new CompletableFuture<>();
     private final BlockingQueue<WorkerStats> statsReplies = new LinkedBlockingQueue<>();
     private volatile WorkerStats lastStats;
 
@@ -29,7 +29,7 @@ public final class WorkerProcess {
         reader.setDaemon(true);
         reader.start();
         process.onExit().thenRun(() -> ready.completeExceptionally(
-                new IOException("worker " + process.pid() + " exited with status " + process.exitValue() + " before it was ready")));
+                new IOException("child " + process.pid() + " exited with status " + process.exitValue() + " before it was ready")));
     }
 
     public static WorkerProcess start(Process process) {
@@ -37,12 +37,19 @@ public final class WorkerProcess {
     }
 
     private void readReplies() {
-        try (var lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII))) {
+        try (var lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = lines.readLine()) != null; ) {
-                if (line.startsWith(WorkerLink.READY)) {
-                    ready.complete(null);
-                } else if (line.startsWith(WorkerStats.PREFIX)) {
-                    statsReplies.offer(WorkerStats.parse(line));
+                ChildMessage message;
+                try {
+                    message = ChildMessage.parse(line);
+                } catch (IllegalArgumentException e) {
+                    System.err.println("serverlab: child " + pid() + " printed " + line);
+                    continue;
+                }
+                switch (message.type()) {
+                    case ChildMessage.READY -> ready.complete(message.port());
+                    case ChildMessage.STATS -> statsReplies.offer(message.workerStats());
+                    default -> System.err.println("serverlab: unexpected message from child " + pid() + ": " + line);
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -62,17 +69,18 @@ public final class WorkerProcess {
         return process.onExit();
     }
 
-    public void awaitReady(Duration timeout) throws IOException {
+    /** Waits until the child listens; returns the port it announced (0: the port its parent gave it). */
+    public int awaitReady(Duration timeout) throws IOException {
         try {
-            ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
         } catch (TimeoutException e) {
             process.destroyForcibly();
-            throw new IOException("worker " + pid() + " not ready within " + timeout);
+            throw new IOException("child " + pid() + " not ready within " + timeout);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IOException("interrupted while waiting for worker " + pid());
+            throw new IOException("interrupted while waiting for child " + pid());
         }
     }
 
@@ -83,7 +91,7 @@ public final class WorkerProcess {
         }
         statsReplies.clear();
         try {
-            send(WorkerLink.STATS);
+            send(ChildMessage.statsRequest());
             WorkerStats reply = statsReplies.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (reply != null) {
                 lastStats = reply;
@@ -99,7 +107,7 @@ public final class WorkerProcess {
     /** Tells the worker to stop accepting and to drain its connections within {@code drain}. */
     public void requestStop(Duration drain) {
         try {
-            send(WorkerLink.STOP + drain.toMillis());
+            send(ChildMessage.stop(drain));
         } catch (UncheckedIOException e) {
             // already gone
         }
@@ -122,11 +130,11 @@ public final class WorkerProcess {
         process.destroy();
     }
 
-    private void send(String command) {
+    private void send(ChildMessage command) {
         synchronized (process) {
             try {
                 OutputStream toWorker = process.getOutputStream();
-                toWorker.write((command + "\n").getBytes(StandardCharsets.US_ASCII));
+                toWorker.write((command.toJson() + "\n").getBytes(StandardCharsets.UTF_8));
                 toWorker.flush();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

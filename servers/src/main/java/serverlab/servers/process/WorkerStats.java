@@ -1,33 +1,26 @@
 package serverlab.servers.process;
 
-/**
- * Counters of one worker process, as it reports them to its parent over the stdout pipe
- * ({@code stats <pid> <accepted> <requests> <active> <errors>}).
- */
-public record WorkerStats(long pid, long acceptedConnections, long requests, int activeConnections, long errors) {
+import java.util.List;
+import java.util.Map;
 
-    static final String PREFIX = "stats ";
+import serverlab.servers.ServerStats;
+
+/**
+ * What a child JVM reports to its parent when asked ({@link ChildMessage}): its pid, its counters, and the pids
+ * of its own children (a hosted multi-process server has some; a worker has none).
+ */
+public record WorkerStats(long pid, ServerStats stats, List<Long> workerPids) {
+
+    public WorkerStats {
+        workerPids = List.copyOf(workerPids);
+    }
 
     /** This process's counters, from the stats its {@link serverlab.servers.core.ServerContext} keeps. */
-    public static WorkerStats of(serverlab.servers.ServerStats stats) {
-        return new WorkerStats(ProcessHandle.current().pid(), stats.acceptedConnections(), stats.requests(),
-                stats.activeConnections(), stats.errors());
+    public static WorkerStats of(ServerStats stats) {
+        return new WorkerStats(ProcessHandle.current().pid(), stats, List.of());
     }
 
     public static WorkerStats none(long pid) {
-        return new WorkerStats(pid, 0, 0, 0, 0);
-    }
-
-    String toLine() {
-        return PREFIX + pid + " " + acceptedConnections + " " + requests + " " + activeConnections + " " + errors;
-    }
-
-    static WorkerStats parse(String line) {
-        String[] f = line.substring(PREFIX.length()).trim().split(" ");
-        if (f.length != 5) {
-            throw new IllegalArgumentException("bad stats line: " + line);
-        }
-        return new WorkerStats(Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]),
-                Integer.parseInt(f[3]), Long.parseLong(f[4]));
+        return new WorkerStats(pid, new ServerStats(0, 0, 0, 0, Map.of()), List.of());
     }
 }

@@ -17,11 +17,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-import serverlab.servers.Server;
 import serverlab.servers.ServerOptions;
 import serverlab.servers.ServerStats;
-import serverlab.servers.Tracked;
-import serverlab.servers.control.ControlEndpoint;
+import serverlab.servers.core.Listeners;
+import serverlab.servers.core.ServerLifecycle;
 
 /**
  * {@code nginx}: the real thing, for comparison rows. Debian's nginx is started in the
@@ -32,7 +31,7 @@ import serverlab.servers.control.ControlEndpoint;
  * Stopped by PID: SIGQUIT for a graceful stop, SIGTERM then SIGKILL for close(). nginx cannot
  * watch its parent, so a small shell guard stops it if this JVM dies without closing it.
  */
-public final class NginxServer implements Server {
+public final class NginxServer extends ServerLifecycle {
 
     public static final Path NGINX = Path.of("/usr/sbin/nginx");
     private static final String STATUS_PATH = "/serverlab_nginx_status";
@@ -42,7 +41,6 @@ public final class NginxServer implements Server {
     private final Process process;
     private final Process orphanGuard;
     private final InetSocketAddress address;
-    private ControlEndpoint control;
 
     public NginxServer(ServerOptions options) throws IOException {
         if (!Files.isExecutable(NGINX)) {
@@ -61,15 +59,7 @@ public final class NginxServer implements Server {
         this.orphanGuard = startOrphanGuard(process.pid(), directory);
         this.address = new InetSocketAddress(options.bindAddress(), port);
         awaitListening();
-        Tracked.register(this);
-        if (options.controlPort() >= 0) {
-            try {
-                control = ControlEndpoint.start(this, options);
-            } catch (IOException e) {
-                close();
-                throw e;
-            }
-        }
+        announce(options);
     }
 
     /**
@@ -88,11 +78,6 @@ public final class NginxServer implements Server {
         return new ProcessBuilder("sh", "-c", script, "serverlab-nginx-guard", Long.toString(nginxPid), directory.toString())
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
-    }
-
-    /** Where the control endpoint listens, or null when {@code controlPort} is -1. */
-    public InetSocketAddress controlAddress() {
-        return control == null ? null : control.address();
     }
 
     static String config(ServerOptions options, int port, Path directory) {
@@ -121,7 +106,7 @@ public final class NginxServer implements Server {
                     uwsgi_temp_path %s/tmp-uwsgi;
                     scgi_temp_path %s/tmp-scgi;
                     server {
-                        listen %s:%d backlog=4096;
+                        listen %s:%d backlog=%d;
                         location = /hello {
                             default_type "text/plain; charset=utf-8";
                             return 200 "Hello, world!\\n";
@@ -138,7 +123,7 @@ public final class NginxServer implements Server {
                 }
                 """.formatted(options.workers(), directory, directory, Math.min(options.maxConnections(), 16_384),
                 options.selector(), idleSeconds, idleSeconds, idleSeconds, options.maxBodyBytes(),
-                directory, directory, directory, directory, directory, options.bindAddress(), port, STATUS_PATH);
+                directory, directory, directory, directory, directory, options.bindAddress(), port, Listeners.BACKLOG, STATUS_PATH);
     }
 
     private void awaitListening() throws IOException {
@@ -214,28 +199,26 @@ public final class NginxServer implements Server {
 
     /** SIGQUIT: nginx closes its listeners, lets workers finish in-flight requests, then exits. */
     @Override
-    public void stopGracefully(Duration timeout) {
-        if (!process.isAlive()) {
-            close();
-            return;
-        }
+    protected void drain(Duration timeout) {
+        if (!process.isAlive()) return;
         try {
             new ProcessBuilder("kill", "-QUIT", Long.toString(process.pid())).inheritIO().start().waitFor();
-            process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (IOException e) {
-            // fall through to the urgent stop
+            // the urgent stop follows at the deadline
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        close();
+    }
+
+    @Override
+    protected boolean quiescent() {
+        return !process.isAlive();
     }
 
     /** SIGTERM (nginx's fast shutdown), SIGKILL to master and workers if they linger, then removes the temp directory. */
     @Override
-    public void close() {
-        Tracked.unregister(this);
+    protected void shutdown() {
         dismissOrphanGuard();
-        if (control != null) control.close();
         List<ProcessHandle> workers;
         try (Stream<ProcessHandle> children = process.toHandle().children()) {
             workers = children.toList();

@@ -29,7 +29,7 @@ public final class ThreadPerConnectionServer extends BlockingServer {
 
     private void acceptLoop() {
         // Counted under one key: per-thread keys would grow without bound, one per connection.
-        LongAdder worker = context.stats().worker("connection-threads");
+        LongAdder worker = context.stats().requestCounter("connection-threads");
         Socket socket;
         while ((socket = accept()) != null) {
             var conversation = connection(socket, worker);

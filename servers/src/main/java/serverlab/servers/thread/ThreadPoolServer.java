@@ -48,8 +48,7 @@ public final class ThreadPoolServer extends BlockingServer {
             try {
                 pool.execute(conversation);
             } catch (RejectedExecutionException full) {
-                conversation.rejectUnserved("all " + options().threads() + " threads busy and "
-                        + options().queueCapacity() + " connections queued");
+                conversation.rejectUnserved(context.queueFullReason());
             }
         }
     }

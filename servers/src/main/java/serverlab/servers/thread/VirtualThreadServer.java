@@ -24,13 +24,13 @@ public final class VirtualThreadServer extends BlockingServer {
     public VirtualThreadServer(ServerOptions options) throws IOException {
         super("virtual-threads", options);
         // Idle and slow clients time out by a sweep, not a timed read per request (see OpenConnections).
-        connections.sweepTimeouts("virtual-threads-timeouts");
+        connections.sweepReads();
         acceptor = Thread.ofPlatform().name("virtual-threads-acceptor").start(this::acceptLoop);
         announce();
     }
 
     private void acceptLoop() {
-        LongAdder worker = context.stats().worker("virtual-threads");
+        LongAdder worker = context.stats().requestCounter("virtual-threads");
         Thread.Builder connectionThreads = Thread.ofVirtual().name("connection-", 1);
         Socket socket;
         while ((socket = accept()) != null) {
@@ -41,6 +41,5 @@ public final class VirtualThreadServer extends BlockingServer {
     @Override
     protected void stopThreads() {
         // Virtual threads end when their sockets close (done by shutdown()).
-        connections.stopSweeping();
     }
 }

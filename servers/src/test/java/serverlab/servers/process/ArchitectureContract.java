@@ -5,15 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -42,7 +37,7 @@ public abstract class ArchitectureContract {
     /** Registry name of the architecture under test. */
     protected abstract String name();
 
-    /** Concurrent keep-alive clients and requests each; process-per-connection pays a JVM per request. */
+    /** Concurrent keep-alive clients and requests each; process-per-request pays a JVM per request. */
     protected int clients() {
         return 20;
     }
@@ -154,27 +149,23 @@ public abstract class ArchitectureContract {
 
     @Test
     void noWorkerOutlivesASigkilledParent() throws Exception {
-        Process host = ChildJvm.start(List.of("-Xmx128m", "-XX:+UseSerialGC"), ServerHostMain.class, List.of(name(), "2"));
+        ServerOptions options = ServerOptions.defaults().withWorkers(2).withIdleTimeout(Duration.ofSeconds(10));
+        WorkerProcess host = WorkerProcess.start(ServerHost.command(name(), options, List.of("-Xmx128m")).start());
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(host.getInputStream(), StandardCharsets.US_ASCII));
-            OutputStream in = host.getOutputStream();
-            String portLine = out.readLine();
-            assertTrue(portLine != null && portLine.startsWith("port "), "host said " + portLine);
-            keepAWorkerBusy(new InetSocketAddress("127.0.0.1", Integer.parseInt(portLine.substring(5))));
+            int port = host.awaitReady(Duration.ofSeconds(60));
+            keepAWorkerBusy(new InetSocketAddress("127.0.0.1", port));
             List<Long> workers = List.of();
             for (long deadline = System.nanoTime() + 10_000_000_000L; workers.isEmpty() && System.nanoTime() < deadline; ) {
-                in.write("workers\n".getBytes(StandardCharsets.US_ASCII));
-                in.flush();
-                String line = out.readLine().substring("workers".length()).trim();
-                workers = line.isEmpty() ? List.of() : Arrays.stream(line.split(" ")).map(Long::parseLong).toList();
+                workers = host.stats(Duration.ofSeconds(5)).workerPids();
             }
             assertFalse(workers.isEmpty(), "the host reported no worker processes");
             for (long pid : workers) {
                 assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "worker " + pid + " alive before the kill");
             }
 
-            host.destroyForcibly(); // SIGKILL: no shutdown hook runs in the parent
-            assertTrue(host.waitFor(5, TimeUnit.SECONDS));
+            ProcessHandle.of(host.pid()).orElseThrow().destroyForcibly(); // SIGKILL: no shutdown hook runs in the parent
+            host.awaitExit(Duration.ofSeconds(5));
+            assertFalse(host.isAlive());
 
             long deadline = System.nanoTime() + 5_000_000_000L;
             List<Long> survivors = workers;
@@ -184,7 +175,8 @@ public abstract class ArchitectureContract {
             }
             assertEquals(List.of(), survivors, "workers alive 5 s after their parent was SIGKILLed");
         } finally {
-            host.destroyForcibly();
+            host.requestTermination();
+            host.awaitExit(Duration.ofSeconds(5));
         }
     }
 }

@@ -2,18 +2,13 @@ package serverlab.servers.reference;
 
 import org.junit.jupiter.api.Test;
 import serverlab.servers.ServerOptions;
-import serverlab.servers.process.ChildJvm;
-import serverlab.servers.process.ServerHostMain;
+import serverlab.servers.process.ServerHost;
+import serverlab.servers.process.WorkerProcess;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -29,23 +24,17 @@ class NginxOrphanTest {
     @Test
     void nginxDoesNotOutliveASigkilledJvm() throws Exception {
         assumeTrue(Files.isExecutable(NginxServer.NGINX), "nginx is not installed (apt-get install nginx-light); skipping");
-        Process host = ChildJvm.start(List.of("-Xmx128m", "-XX:+UseSerialGC"), ServerHostMain.class, List.of("nginx", "2"));
+        WorkerProcess host = WorkerProcess.start(ServerHost.command("nginx", ServerOptions.defaults().withWorkers(2), List.of("-Xmx128m")).start());
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(host.getInputStream(), StandardCharsets.US_ASCII));
-            OutputStream in = host.getOutputStream();
-            String portLine = out.readLine();
-            assertTrue(portLine != null && portLine.startsWith("port "), "host said " + portLine);
-            in.write("pid\nworkers\n".getBytes(StandardCharsets.US_ASCII));
-            in.flush();
-            List<Long> nginx = new ArrayList<>();
-            nginx.add(Long.parseLong(out.readLine().substring("pid ".length()).trim()));
-            Arrays.stream(out.readLine().substring("workers".length()).trim().split(" "))
-                    .filter(p -> !p.isEmpty()).map(Long::parseLong).forEach(nginx::add);
+            host.awaitReady(Duration.ofSeconds(30));
+            List<Long> nginx = new ArrayList<>(host.stats(Duration.ofSeconds(5)).workerPids());
+            ProcessHandle.of(nginx.get(0)).flatMap(ProcessHandle::parent).ifPresent(master -> nginx.add(master.pid()));
             assertEquals(3, nginx.size(), "master and 2 workers: " + nginx);
             nginx.forEach(pid -> assertTrue(alive(pid), "nginx process " + pid + " alive before the kill"));
 
-            host.destroyForcibly();   // SIGKILL: no shutdown hook, no close()
-            assertTrue(host.waitFor(5, TimeUnit.SECONDS));
+            ProcessHandle.of(host.pid()).orElseThrow().destroyForcibly();   // SIGKILL: no shutdown hook, no close()
+            host.awaitExit(Duration.ofSeconds(5));
+            assertFalse(host.isAlive());
 
             List<Long> survivors = nginx;
             for (long deadline = System.nanoTime() + 5_000_000_000L; !survivors.isEmpty() && System.nanoTime() < deadline; ) {
@@ -54,7 +43,8 @@ class NginxOrphanTest {
             }
             assertEquals(List.of(), survivors, "nginx processes alive 5 s after their JVM was SIGKILLed");
         } finally {
-            host.destroyForcibly();
+            host.requestTermination();
+            host.awaitExit(Duration.ofSeconds(5));
         }
     }
 

@@ -13,17 +13,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
-import serverlab.servers.Server;
 import serverlab.servers.ServerOptions;
 import serverlab.servers.ServerStats;
-import serverlab.servers.Tracked;
-import serverlab.servers.control.ControlEndpoint;
 import serverlab.servers.core.BlockingHttpConnection;
+import serverlab.servers.core.Listeners;
 import serverlab.servers.core.OpenConnections;
 import serverlab.servers.core.ServerContext;
+import serverlab.servers.core.ServerLifecycle;
 import serverlab.servers.http.HttpRequest;
 import serverlab.servers.http.Response;
 import serverlab.servers.http.Status;
@@ -34,10 +37,18 @@ import serverlab.servers.http.Status;
  * and relays what the child prints. No pool, no reuse: each response carries the cost of creating a process,
  * and its {@value CgiChild#SERVED_BY} header names a new pid. Java cannot hand a socket to a child, so this
  * process keeps the connection (one thread each) and the child sees only the request.
+ *
+ * <p>Limits: the children are this server's worker processes, so at most {@code workers} run at once;
+ * up to {@code queueCapacity} more requests wait for one (as connections wait for a pool thread), and
+ * beyond that a request is answered 503. A child that has not answered within the idle timeout (but
+ * never less than {@link #MIN_CHILD_TIME}: a JVM start alone can take seconds on a loaded machine)
+ * is killed and its request answered 504, as a proxy answers for a silent upstream.
  */
-public final class ProcessPerConnectionServer implements Server {
+public final class ProcessPerRequestServer extends ServerLifecycle {
 
-    public static final String NAME = "process-per-connection";
+    public static final String NAME = "process-per-request";
+
+    static final Duration MIN_CHILD_TIME = Duration.ofSeconds(10);
 
     private final ServerContext context;
     private final ServerSocket listener;
@@ -45,29 +56,26 @@ public final class ProcessPerConnectionServer implements Server {
     private final Set<Process> children = ConcurrentHashMap.newKeySet();
     private final LongAdder childrenStarted = new LongAdder();
     private final LongAdder requests;
-    private ControlEndpoint control;
-    private volatile boolean closed;
+    private final Semaphore admitted;      // children running plus requests waiting for one
+    private final Semaphore childSlots;    // children running
+    private final Duration childTimeLimit;
+    private final ScheduledExecutorService childTimer =
+            Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name(NAME + "-child-timer").daemon().factory());
 
     @SuppressWarnings("this-escape") // runChild is only called once the acceptor runs, after construction
-    private ProcessPerConnectionServer(ServerOptions options) throws IOException {
+    private ProcessPerRequestServer(ServerOptions options) throws IOException {
         context = new ServerContext(NAME, options, this::runChild);
-        requests = context.stats().worker("relay");
-        listener = new ServerSocket();
-        listener.bind(new InetSocketAddress(options.bindAddress(), options.port()), Worker.BACKLOG);
+        requests = context.stats().requestCounter("relay");
+        admitted = new Semaphore(options.workers() + options.queueCapacity());
+        childSlots = new Semaphore(options.workers());
+        childTimeLimit = options.idleTimeout().compareTo(MIN_CHILD_TIME) > 0 ? options.idleTimeout() : MIN_CHILD_TIME;
+        listener = Listeners.serverSocket(options, false);
     }
 
-    public static ProcessPerConnectionServer start(ServerOptions options) throws IOException {
-        ProcessPerConnectionServer server = new ProcessPerConnectionServer(options);
+    public static ProcessPerRequestServer start(ServerOptions options) throws IOException {
+        ProcessPerRequestServer server = new ProcessPerRequestServer(options);
         Thread.ofPlatform().name(NAME + "-accept").daemon().start(server::acceptLoop);
-        Tracked.register(server);
-        if (options.controlPort() >= 0) {
-            try {
-                server.control = ControlEndpoint.start(server, options);
-            } catch (IOException e) {
-                server.close();
-                throw e;
-            }
-        }
+        server.announce(options);
         return server;
     }
 
@@ -80,7 +88,7 @@ public final class ProcessPerConnectionServer implements Server {
                 return;
             }
             if (!context.admitsConnection()) {
-                BlockingHttpConnection.refuse(client, context, "too many connections");
+                BlockingHttpConnection.refuse(client, context, context.connectionLimitReason());
                 continue;
             }
             // one relay thread per connection; the work itself happens in the child processes
@@ -89,9 +97,27 @@ public final class ProcessPerConnectionServer implements Server {
         }
     }
 
-    /** Starts one child for one request, feeds it the request, returns its answer. */
+    /** Waits for a free child slot (503 if too many requests wait already) and runs the request in a child. */
     private Response runChild(HttpRequest request) throws IOException, InterruptedException {
-        ProcessBuilder builder = ChildJvm.command(ChildJvm.FAST_START, CgiChild.class, WorkerConfig.toLines(context.options()));
+        if (!admitted.tryAcquire()) {
+            return Response.error(Status.SERVICE_UNAVAILABLE, "all " + context.options().workers() + " CGI children busy and "
+                    + context.options().queueCapacity() + " requests queued", true);
+        }
+        try {
+            childSlots.acquire();
+            try {
+                return runChildNow(request);
+            } finally {
+                childSlots.release();
+            }
+        } finally {
+            admitted.release();
+        }
+    }
+
+    /** Starts one child for one request, feeds it the request, returns its answer; kills it when late. */
+    private Response runChildNow(HttpRequest request) throws IOException, InterruptedException {
+        ProcessBuilder builder = ChildJvm.command(ChildJvm.FAST_START, CgiChild.class, List.of(context.options().dataDir().toString()));
         Map<String, String> env = builder.environment();
         env.clear(); // CGI children see the request, not the server's environment (think HTTP_PROXY)
         env.put(CgiChild.PARENT_PID, String.valueOf(ProcessHandle.current().pid()));
@@ -108,10 +134,20 @@ public final class ProcessPerConnectionServer implements Server {
         Process child = builder.start();
         children.add(child);
         childrenStarted.increment();
+        ScheduledFuture<?> kill = childTimer.schedule(child::destroyForcibly, childTimeLimit.toNanos(), TimeUnit.NANOSECONDS);
         try (OutputStream toChild = child.getOutputStream(); InputStream fromChild = child.getInputStream()) {
-            toChild.write(request.body());
-            toChild.flush();
-            byte[] output = fromChild.readAllBytes();
+            byte[] output;
+            try {
+                toChild.write(request.body());
+                toChild.flush();
+                output = fromChild.readAllBytes();
+            } catch (IOException brokenPipe) {
+                if (!kill.isDone()) throw brokenPipe;
+                output = new byte[0]; // killed before it read its request: answered as late below
+            }
+            if (!kill.cancel(false)) {
+                return Response.error(Status.GATEWAY_TIMEOUT, "CGI child " + child.pid() + " did not answer within " + childTimeLimit.toMillis() + " ms", false);
+            }
             child.waitFor(10, TimeUnit.SECONDS);
             return parseCgiOutput(output, request.isHead(), child);
         } finally {
@@ -179,43 +215,24 @@ public final class ProcessPerConnectionServer implements Server {
     }
 
     @Override
-    public void stopGracefully(Duration timeout) {
-        if (closed) {
-            return;
-        }
+    protected void drain(Duration timeout) {
         closeListener();
         context.startDraining(); // in-flight requests finish and answer with Connection: close
         connections.closeIdle();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (context.stats().activeConnections() > 0 && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        close();
     }
 
     @Override
-    public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        Tracked.unregister(this);
-        if (control != null) {
-            control.close();
-        }
+    protected boolean quiescent() {
+        return context.stats().activeConnections() == 0;
+    }
+
+    @Override
+    protected void shutdown() {
         closeListener();
         connections.closeAll();
+        connections.stopSweeping();
+        childTimer.shutdownNow();
         children.forEach(Process::destroyForcibly);
-    }
-
-    @Override
-    public String toString() {
-        return NAME + " on " + address();
     }
 
     private void closeListener() {
