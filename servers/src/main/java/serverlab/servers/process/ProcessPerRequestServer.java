@@ -146,6 +146,7 @@ public final class ProcessPerRequestServer extends ServerLifecycle {
                 output = new byte[0]; // killed before it read its request: answered as late below
             }
             if (!kill.cancel(false)) {
+                child.waitFor(5, TimeUnit.SECONDS); // SIGKILL is asynchronous: answer once the child is gone
                 return Response.error(Status.GATEWAY_TIMEOUT, "CGI child " + child.pid() + " did not answer within " + childTimeLimit.toMillis() + " ms", false);
             }
             child.waitFor(10, TimeUnit.SECONDS);
