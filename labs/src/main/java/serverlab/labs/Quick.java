@@ -8,8 +8,9 @@ import java.util.Locale;
 
 /**
  * Quick mode shortens every run so CI (and an impatient reader) can execute all notebooks.
- * It is on when the environment variable {@code SERVERLAB_QUICK} or the system property
- * {@code serverlab.quick} is {@code 1}, {@code true} or {@code yes}.
+ * It is on when the system property {@code serverlab.quick} is {@code 1}, {@code true} or {@code yes};
+ * when that property is not set, the environment variable {@code SERVERLAB_QUICK} decides the same way.
+ * The property wins so one JVM (a test whose figures need full-length runs) can opt out under CI.
  *
  * <p>Lab code asks Quick for its durations and lists instead of checking the flag itself,
  * so the scaling rules live in one place: durations ÷ 10 (never below
@@ -36,7 +37,8 @@ public final class Quick {
     }
 
     public static boolean enabled() {
-        return isTrue(System.getProperty("serverlab.quick")) || isTrue(System.getenv("SERVERLAB_QUICK"));
+        String property = System.getProperty("serverlab.quick");
+        return isTrue(property != null ? property : System.getenv("SERVERLAB_QUICK"));
     }
 
     /**

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import serverlab.labs.testing.FullLength;
 import org.knowm.xchart.XYChart;
 import serverlab.labs.charts.Charts;
 import serverlab.servers.ServerOptions;
@@ -16,6 +19,7 @@ import tech.tablesaw.api.Table;
  * runs. The servers are chosen so that the shapes follow from the workload, not the machine's
  * speed: a pool of N threads serving {@code /sleep?ms=S} completes at most N × 1000/S requests/s.
  */
+@ExtendWith(FullLength.class) // its assertions count the rows and lengths of a full-sized sweep
 class ParameterSweepTest {
 
     private static Sweep small(String... architectures) {

@@ -10,6 +10,9 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import serverlab.labs.testing.FullLength;
 import org.junit.jupiter.api.io.TempDir;
 import org.knowm.xchart.internal.chartpart.Chart;
 import serverlab.labs.charts.Charts;
@@ -20,6 +23,7 @@ import serverlab.servers.Servers;
 import tech.tablesaw.api.Row;
 import tech.tablesaw.api.Table;
 
+@ExtendWith(FullLength.class) // its assertions count the rows and lengths of a full-sized sweep
 class SweepTest {
 
     /** One sweep shared by the tests below: it starts 4 child JVMs, so run it once. */

@@ -30,6 +30,7 @@ class WorkbookHelpersTest {
     @BeforeEach
     void useTempResults() {
         System.setProperty("serverlab.results", results.toString());
+        System.setProperty("serverlab.quick", "0"); // CI exports SERVERLAB_QUICK=1; recording needs full mode
     }
 
     @AfterEach
