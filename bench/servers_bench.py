@@ -4,7 +4,9 @@ Run through bench/servers (finds the JDK, builds the jar, checks wrk, raises `ul
 Servers run from the CLI (`java -jar servers.jar NAME --port 0`), each in its own process
 group, and are stopped by PID (SIGTERM, then SIGKILL to that group) when the run ends, also
 on Ctrl-C or an error. Targets are measured round-robin per connection level, so drift on a
-shared machine hits them alike. Standard library only.
+shared machine hits them alike. Then the C10K series (`--series idle-selectors` runs only it):
+event-loop with `--selector epoll` vs `--selector poll`, 10 active wrk connections while 0, 100,
+1,000 and 10,000 idle keep-alive connections are held open by this script. Standard library only.
 """
 import argparse
 import os
@@ -37,6 +39,10 @@ SHORT = {"process-per-request": 3}    # max seconds per run, and no warm-up (not
 WRK_TIMEOUT = {"process-per-request": "30s"}   # a JVM start per request takes longer than wrk's default 2 s
 IDLE_TIMEOUT_MS = 300_000                # so idle connections opened on a slow machine are not timed out meanwhile
 REQUEST = b"GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+# The C10K series: one event loop waiting with poll(2) or epoll(7) while idle connections pile up.
+SELECTOR_TARGETS = {"event-loop/epoll": ("event-loop", ["--selector", "epoll"]),
+                    "event-loop/poll": ("event-loop", ["--selector", "poll"])}
+IDLE_LEVELS, QUICK_IDLE_LEVELS = [0, 100, 1000, 10_000], [0, 10_000]
 
 
 def loadavg():
@@ -51,12 +57,12 @@ class Servers:
         self.java, self.jar, self.logdir, self.procs = java, jar, logdir, {}
 
     def start(self, target):
-        name, workers = ("nginx", target[6]) if target in (NGINX1, NGINX2) else (target, None)
+        name, flags = SELECTOR_TARGETS.get(target, (target, []))
+        if target in (NGINX1, NGINX2):
+            name, flags = "nginx", ["--workers", target[6]]
         cmd = [self.java, "-jar", self.jar, name, "--bind-address", "127.0.0.1", "--port", "0",
-               "--idle-timeout", f"{IDLE_TIMEOUT_MS}ms", "--drain-timeout-ms", "2000"]
-        if workers:
-            cmd += ["--workers", workers]
-        log = open(os.path.join(self.logdir, target + ".log"), "w+")
+               "--idle-timeout", f"{IDLE_TIMEOUT_MS}ms", "--drain-timeout-ms", "2000"] + flags
+        log = open(os.path.join(self.logdir, target.replace("/", "-") + ".log"), "w+")
         self.procs[target] = (subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                                start_new_session=True), log)
 
@@ -234,6 +240,74 @@ def idle_test(port, pid, count, hold=2.0):
                     f"server {server_limit}")
 
 
+def eventpoll_fds(pid):
+    """How many epoll instances a process holds: 0 proves a selector really waits with poll(2)."""
+    count = 0
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            count += os.readlink(f"/proc/{pid}/fd/{fd}") == "anon_inode:[eventpoll]"
+        except OSError:                              # closed meanwhile
+            pass
+    return count
+
+
+def open_idle(port, count):
+    """`count` connections that say nothing. A request on each would cost the poll server a wait over every
+    connection per request (opening 10,000 that way took minutes); instead one request on the last connection:
+    the loop accepts in arrival order, so when it answers, every connection is accepted and registered."""
+    socks = []
+    try:
+        for _ in range(count):
+            socks.append(socket.create_connection(("127.0.0.1", port), timeout=30))
+        if socks and http_get(socks[-1]) != 200:
+            raise ConnectionError("non-200 on the last idle connection")
+    except BaseException:
+        for s in socks:
+            s.close()
+        raise
+    return socks
+
+
+def idle_selector_series(ports, pids, levels, active, seconds, warmup):
+    """wrk with `active` connections on event-loop/epoll and event-loop/poll while 0 .. 10,000 idle connections are
+    held open, the two selectors alternating at each level so drift hits both alike. poll(2) hands the kernel the
+    whole interest set on every wait, so each wake-up costs O(connections); epoll keeps the set in the kernel and
+    returns only the ready ones. Returns {(target, idle): req/s}."""
+    results = {}
+    print(f"\nidle-connection series: wrk -c{active} on /hello, {seconds} s per run after {warmup} s warm-up, "
+          f"while N idle keep-alive connections are held open")
+    for t in SELECTOR_TARGETS:
+        print(f"  {t:<18}epoll instances in the server process: {eventpoll_fds(pids[t])}")
+    header = f"{'server':<20}{'idle':>8}{'req/s':>11}{'p50 ms':>9}{'p99 ms':>10}  notes"
+    print(header + "\n" + "-" * len(header))
+    for i, idle in enumerate(levels):
+        for t in list(SELECTOR_TARGETS)[::1 if i % 2 == 0 else -1]:
+            try:
+                socks = open_idle(ports[t], idle)
+            except OSError as e:
+                print(f"{t:<20}{idle:>8}{'-':>11}{'-':>9}{'-':>10}  could not open the idle connections: {e}", flush=True)
+                continue
+            try:
+                if warmup:
+                    wrk(ports[t], active, warmup)
+                rps, p50, p99, note = wrk(ports[t], active, seconds)
+            finally:
+                for s in socks:
+                    s.close()
+            results[t, idle] = rps
+            lat = f"{p50:>9.2f}{p99:>10.2f}" if rps else f"{'-':>9}{'-':>10}"
+            print(f"{t:<20}{idle:>8}{rps or 0:>11.0f}{lat}  {note}", flush=True)
+    print(f"\n{'idle':>8}{'epoll req/s':>13}{'poll req/s':>12}{'poll/epoll':>12}")
+    for idle in levels:
+        epoll, poll = results.get(("event-loop/epoll", idle)), results.get(("event-loop/poll", idle))
+        ratio = f"{poll / epoll:.2f}" if epoll and poll else "-"
+        print(f"{idle:>8}{epoll or 0:>13.0f}{poll or 0:>12.0f}{ratio:>12}")
+    top = max(levels)
+    epoll, poll = results.get(("event-loop/epoll", top)), results.get(("event-loop/poll", top))
+    print(f"poll/epoll throughput at {top:,} idle connections: " + (f"{poll / epoll:.2f}" if epoll and poll else "n/a"))
+    return results
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--jar", required=True)
@@ -245,12 +319,19 @@ def main():
     ap.add_argument("--quick", action="store_true", help="smoke run: 1 s, 10 and 100 connections, the targets' servers only")
     ap.add_argument("--targets", help="comma-separated names (architectures, netty, jetty, jetty-virtual, nginx-1-worker, nginx-2-workers)")
     ap.add_argument("--idle", type=int, default=10_000, help="idle connections for virtual-threads (0 = skip)")
+    ap.add_argument("--series", choices=["all", "idle-selectors"], default="all",
+                    help="idle-selectors: only event-loop with --selector epoll vs poll, wrk -c10 while "
+                         f"{IDLE_LEVELS} idle connections are held (with --quick {QUICK_IDLE_LEVELS}); default all")
     args = ap.parse_args()
+    selectors_only = args.series == "idle-selectors"
+    idle_levels = QUICK_IDLE_LEVELS if args.quick else IDLE_LEVELS
     java = os.path.join(os.environ["JAVA_HOME"], "bin", "java")
     duration, levels = (1, [10, 100]) if args.quick else (args.duration, [10, 100, 1000])
     if args.jit_warmup is None:
         args.jit_warmup = 10 if args.quick else 60
-    if args.targets:
+    if selectors_only:
+        targets = []
+    elif args.targets:
         targets = args.targets.split(",")
     elif args.quick:
         targets = QUICK_TARGETS
@@ -264,22 +345,24 @@ def main():
     runs = [(c, t) for c in levels for t in targets]
     cost = lambda t: min(duration, SHORT[t]) if t in SHORT else args.warmup + duration
     estimate = 20 + sum(cost(t) + 1 for c, t in runs if (t, c) not in SKIP) + (30 if args.idle and "virtual-threads" in targets else 0)
-    jvms = sum(1 for t in targets if t not in SHORT and t not in (NGINX1, NGINX2))
-    print(f"bench/servers: {len(targets)} targets x {levels} connections, wrk -t2 -d{duration}s --latency, "
-          f"{args.warmup} s warm-up; estimated {estimate // 60} min {estimate % 60} s "
+    estimate += len(SELECTOR_TARGETS) * sum(args.warmup + duration + 1 + n // 5000 for n in idle_levels)
+    jvms = sum(1 for t in targets if t not in SHORT and t not in (NGINX1, NGINX2)) + len(SELECTOR_TARGETS)
+    print(f"bench/servers: {len(targets)} targets x {levels} connections, then the idle-selectors series; "
+          f"wrk -t2 -d{duration}s --latency, {args.warmup} s warm-up; estimated {estimate // 60} min {estimate % 60} s "
           f"+ JIT warm-up (2-{args.jit_warmup} s for each of {jvms} JVM targets)")
     print(f"load average before: {loadavg()}  ({os.cpu_count()} cores; the machine may be shared)")
-    print("process-per-request: runs of at most 3 s, no warm-up, skipped at 1000 connections (one JVM per request); "
-          "iterative: skipped at 1000 connections (it serializes every connection)")
+    if targets:
+        print("process-per-request: runs of at most 3 s, no warm-up, skipped at 1000 connections (one JVM per request); "
+              "iterative: skipped at 1000 connections (it serializes every connection)")
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the finally block below stops the servers,
     signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started in the background (SIGINT ignored)
     servers = Servers(java, args.jar, tempfile.mkdtemp(prefix="serverlab-bench-"))
     results, ports = {}, {}
     try:
-        for t in targets:
+        for t in targets + list(SELECTOR_TARGETS):
             servers.start(t)
-        for t in targets:
+        for t in targets + list(SELECTOR_TARGETS):
             try:
                 ports[t] = servers.await_port(t)
                 with socket.create_connection(("127.0.0.1", ports[t]), timeout=30) as s:
@@ -292,52 +375,56 @@ def main():
             if t in REFERENCE_CONFIG and t in ports:
                 print(f"  {t:<16}{REFERENCE_CONFIG[t]}\n  {'':<16}running: {describe(t, servers.pid(t))}")
         if args.jit_warmup:
-            warmed = [(t, jit_warm_up(ports[t], servers.pid(t), args.jit_warmup)) for t in targets
+            warmed = [(t, jit_warm_up(ports[t], servers.pid(t), args.jit_warmup)) for t in targets + list(SELECTOR_TARGETS)
                       if t in ports and t not in SHORT and t not in (NGINX1, NGINX2)]
             print("JIT warm-up at 100 conns until the compiler threads are quiet: "
                   + ", ".join(f"{t} {s:.0f} s" for t, s in warmed))
         print()
-        header = f"{'architecture':<24}{'conns':>6}{'req/s':>11}{'p50 ms':>9}{'p99 ms':>10}{'xnginx1':>9}{'xnginx2':>9}  notes"
-        print(header + "\n" + "-" * len(header))
-        for c in levels:
-            for t in targets:                                  # round-robin: every target once per level
-                note = SKIP.get((t, c)) or ("" if t in ports else "not started")
-                if note:
-                    print(f"{t:<24}{c:>6}{'-':>11}{'-':>9}{'-':>10}{'-':>9}{'-':>9}  {note}", flush=True)
-                    continue
-                seconds = min(duration, SHORT[t]) if t in SHORT else duration
-                if t not in SHORT and args.warmup:
-                    wrk(ports[t], c, args.warmup)
-                rps, p50, p99, note = wrk(ports[t], c, seconds, WRK_TIMEOUT.get(t))
-                results[t, c] = rps
-                if not rps:                                    # wrk failed, or no response completed
-                    print(f"{t:<24}{c:>6}{'-':>11}{'-':>9}{'-':>10}{'-':>9}{'-':>9}  {note}", flush=True)
-                    continue
-                ratio = lambda ref: f"{rps / results[ref, c]:.2f}" if results.get((ref, c)) else "-"
-                lat = f"{p50:>9.2f}{p99:>10.2f}" if p99 else f"{'-':>9}{'-':>10}"   # none recorded within wrk's timeout
-                print(f"{t:<24}{c:>6}{rps:>11.0f}{lat}{ratio(NGINX1):>9}{ratio(NGINX2):>9}  {note}",
-                      flush=True)
-        print("wrk counts completed responses only: connections an architecture leaves waiting (iterative serves one at a\n"
-              "time, thread-pool as many as it has threads) show up neither in req/s nor in p99; read those rows with that in mind.")
+        if targets:
+            header = f"{'architecture':<24}{'conns':>6}{'req/s':>11}{'p50 ms':>9}{'p99 ms':>10}{'xnginx1':>9}{'xnginx2':>9}  notes"
+            print(header + "\n" + "-" * len(header))
+            for c in levels:
+                for t in targets:                                  # round-robin: every target once per level
+                    note = SKIP.get((t, c)) or ("" if t in ports else "not started")
+                    if note:
+                        print(f"{t:<24}{c:>6}{'-':>11}{'-':>9}{'-':>10}{'-':>9}{'-':>9}  {note}", flush=True)
+                        continue
+                    seconds = min(duration, SHORT[t]) if t in SHORT else duration
+                    if t not in SHORT and args.warmup:
+                        wrk(ports[t], c, args.warmup)
+                    rps, p50, p99, note = wrk(ports[t], c, seconds, WRK_TIMEOUT.get(t))
+                    results[t, c] = rps
+                    if not rps:                                    # wrk failed, or no response completed
+                        print(f"{t:<24}{c:>6}{'-':>11}{'-':>9}{'-':>10}{'-':>9}{'-':>9}  {note}", flush=True)
+                        continue
+                    ratio = lambda ref: f"{rps / results[ref, c]:.2f}" if results.get((ref, c)) else "-"
+                    lat = f"{p50:>9.2f}{p99:>10.2f}" if p99 else f"{'-':>9}{'-':>10}"   # none recorded within wrk's timeout
+                    print(f"{t:<24}{c:>6}{rps:>11.0f}{lat}{ratio(NGINX1):>9}{ratio(NGINX2):>9}  {note}",
+                          flush=True)
+            print("wrk counts completed responses only: connections an architecture leaves waiting (iterative serves one at a\n"
+                  "time, thread-pool as many as it has threads) show up neither in req/s nor in p99; read those rows with that in mind.")
         idle = None
         if args.idle and "virtual-threads" in ports:
             print(f"\nopening {args.idle} idle keep-alive connections to virtual-threads ...", flush=True)
             idle = idle_test(ports["virtual-threads"], servers.pid("virtual-threads"), args.idle)
+        if all(t in ports for t in SELECTOR_TARGETS):
+            idle_selector_series(ports, {t: servers.pid(t) for t in SELECTOR_TARGETS}, idle_levels, 10, duration, args.warmup)
     finally:
         servers.stop_all()
 
-    print("\ntargets (ratio of req/s at the same connection count; PASS needs >= 0.80 at every level shown)")
-    def check(label, target, ref, at):
-        ratios = [(c, (results[target, c] or 0) / results[ref, c]) for c in at   # a failed run counts as 0
-                  if (target, c) in results and results.get((ref, c))]
-        verdict = ("PASS" if all(r >= 0.8 for _, r in ratios) else "MISS") if ratios else "n/a (not measured)"
-        print(f"  {label:<50}" + "".join(f"@{c} {r:.2f}  " for c, r in ratios) + verdict)
-    check("event-loop >= 0.8x nginx-1-worker", "event-loop", NGINX1, levels)
-    check("multi-reactor >= 0.8x nginx-2-workers", "multi-reactor", NGINX2, levels)
-    check("nginx-style >= 0.8x nginx-2-workers", "nginx-style", NGINX2, levels)
-    check("virtual-threads >= 0.8x event-loop at 100 conns", "virtual-threads", "event-loop", [100])
-    label = f"virtual-threads holds {args.idle:,} idle connections"
-    print(f"  {label:<50}" + (f"{'PASS' if idle[0] else 'MISS'}: {idle[1]}" if idle else "n/a (not run)"))
+    if targets:
+        print("\ntargets (ratio of req/s at the same connection count; PASS needs >= 0.80 at every level shown)")
+        def check(label, target, ref, at):
+            ratios = [(c, (results[target, c] or 0) / results[ref, c]) for c in at   # a failed run counts as 0
+                      if (target, c) in results and results.get((ref, c))]
+            verdict = ("PASS" if all(r >= 0.8 for _, r in ratios) else "MISS") if ratios else "n/a (not measured)"
+            print(f"  {label:<50}" + "".join(f"@{c} {r:.2f}  " for c, r in ratios) + verdict)
+        check("event-loop >= 0.8x nginx-1-worker", "event-loop", NGINX1, levels)
+        check("multi-reactor >= 0.8x nginx-2-workers", "multi-reactor", NGINX2, levels)
+        check("nginx-style >= 0.8x nginx-2-workers", "nginx-style", NGINX2, levels)
+        check("virtual-threads >= 0.8x event-loop at 100 conns", "virtual-threads", "event-loop", [100])
+        label = f"virtual-threads holds {args.idle:,} idle connections"
+        print(f"  {label:<50}" + (f"{'PASS' if idle[0] else 'MISS'}: {idle[1]}" if idle else "n/a (not run)"))
     print(f"\nload average after: {loadavg()}")
 
 
