@@ -347,7 +347,8 @@ def main():
     estimate = 20 + sum(cost(t) + 1 for c, t in runs if (t, c) not in SKIP) + (30 if args.idle and "virtual-threads" in targets else 0)
     estimate += len(SELECTOR_TARGETS) * sum(args.warmup + duration + 1 + n // 5000 for n in idle_levels)
     jvms = sum(1 for t in targets if t not in SHORT and t not in (NGINX1, NGINX2)) + len(SELECTOR_TARGETS)
-    print(f"bench/servers: {len(targets)} targets x {levels} connections, then the idle-selectors series; "
+    plan = "the idle-selectors series" if selectors_only else f"{len(targets)} targets x {levels} connections, then the idle-selectors series"
+    print(f"bench/servers: {plan}; "
           f"wrk -t2 -d{duration}s --latency, {args.warmup} s warm-up; estimated {estimate // 60} min {estimate % 60} s "
           f"+ JIT warm-up (2-{args.jit_warmup} s for each of {jvms} JVM targets)")
     print(f"load average before: {loadavg()}  ({os.cpu_count()} cores; the machine may be shared)")

@@ -126,13 +126,14 @@ public final class SlowClients implements AutoCloseable {
         deadline = System.nanoTime() + duration.toNanos();
         try {
             for (int i = 0; i < connections; i++) {
-                Socket socket = new Socket(target.address().getAddress(), target.address().getPort());
-                socket.setTcpNoDelay(true); // each chunk leaves as its own segment, not held back by Nagle
+                Socket socket = new Socket();
                 clients.add(new Client(socket));
+                socket.connect(target.address(), (int) timeout.toMillis());
+                socket.setTcpNoDelay(true); // each chunk leaves as its own segment, not held back by Nagle
             }
         } catch (IOException e) {
             close();
-            throw new UncheckedIOException("opened only " + clients.size() + " of " + connections + " slow connections", e);
+            throw new UncheckedIOException("opened only " + (clients.size() - 1) + " of " + connections + " slow connections", e);
         }
         for (int i = 0; i < clients.size(); i++) {
             Client client = clients.get(i);
