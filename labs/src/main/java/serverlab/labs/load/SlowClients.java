@@ -302,7 +302,7 @@ public final class SlowClients implements AutoCloseable {
                 while (status < 0) {
                     long left = until - System.nanoTime();
                     if (left <= 0) throw new SocketTimeoutException();
-                    socket.setSoTimeout((int) Math.max(1, left / 1_000_000));
+                    socket.setSoTimeout((int) ((left + 999_999) / 1_000_000)); // rounded up: never wakes before the deadline
                     int n = in.read(buffer);
                     if (n < 0) {
                         if (!parser.endOfStream()) throw new IOException("the server closed the connection before the response was complete");
