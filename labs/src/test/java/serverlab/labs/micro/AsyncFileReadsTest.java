@@ -25,7 +25,8 @@ class AsyncFileReadsTest {
             assertEquals("sun.nio.ch.SimpleAsynchronousFileChannelImpl", pool.channelClass());
             assertFalse(byDefault.ioThreads().isEmpty());
             assertFalse(byDefault.ioThreads().contains(caller), "the reads ran on other threads: " + byDefault);
-            assertTrue(byDefault.jvmThreadsPeak() > byDefault.jvmThreadsBefore(), "the default pool started threads: " + byDefault);
+            // the JDK's default pool (threads it started earlier in this JVM may still be idle in it, so no thread-count test)
+            assertTrue(byDefault.ioThreads().stream().allMatch(name -> name.startsWith("InnocuousThread-")), byDefault.toString());
             assertTrue(pool.ioThreads().stream().allMatch(name -> name.startsWith("aio-pool-")), pool.toString());
             assertTrue(pool.ioThreads().size() <= 3, pool.toString());
             assertTrue(handOff.ioThreads().stream().allMatch(name -> name.startsWith("loop-helper-")), handOff.toString());
