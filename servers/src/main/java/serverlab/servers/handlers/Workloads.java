@@ -24,9 +24,10 @@ import serverlab.servers.http.Status;
  * GET /bytes?n=N            N bytes of {@link Patterns} content (default 1024, at most 64 MiB)
  * GET /cpu?iterations=N     N rounds of xorshift, result in the body (CPU-bound)
  * GET /sleep?ms=N           blocks the handling thread N ms (a stand-in for a database call)
- * GET /delay?ms=N           answers N ms later without holding a thread where it can: an event loop sets a
- *                           timer and serves other connections meanwhile (setTimeout); thread and process
- *                           servers have no loop to wait in, so their handling thread sleeps
+ * GET /delay?ms=N           answers N ms later without holding a thread where it can: our event loops
+ *                           (event-loop, multi-reactor, event-loop-workers, nginx-style) set a timer and serve
+ *                           other connections meanwhile (setTimeout); thread and process servers have no loop to
+ *                           wait in, so the handling thread sleeps (iis-style's request thread; netty's loop)
  * GET /file?name=F          file F from the data directory (disk read); no paths, no traversal
  * GET /stats                the server's counters as JSON
  * POST /echo                the request body, back
