@@ -22,8 +22,8 @@ import serverlab.servers.core.Listeners;
  *
  * <p>Concurrency: I/O for every connection on one thread, at most {@code helpers} blocking
  * handlers at once, more wait in the pool's unbounded queue (so blocking jobs complete in waves
- * of {@code helpers}). The connection whose request is
- * away stops reading until the answer is back, so pipelined responses stay in order.
+ * of {@code helpers}). The connection whose request is away stops reading until the answer is
+ * back, so pipelined responses stay in order.
  */
 public final class EventLoopWorkersServer extends AbstractServer {
 

@@ -43,7 +43,7 @@ public final class NioConnection {
     private final RequestParser parser;
     private final ArrayDeque<ByteBuffer> unsent = new ArrayDeque<>(2);
     private ByteBuffer pendingInput;  // read but not parsed: we were paused
-    private boolean awaitingWork;     // a handler runs on a helper thread, or its answer waits on a timer
+    private boolean awaitingAnswer;   // a handler runs on a helper thread, or its answer waits on a timer
     private boolean closeAfterFlush;  // last response sent: close once it is flushed
     private boolean lingerAfterFlush; // ...after draining what the client still sends (error responses)
     private boolean lingering;
@@ -78,7 +78,7 @@ public final class NioConnection {
             return;
         }
         if (n < 0) { // the client closed its side: finish what we owe, then close
-            if (lingering || unsent.isEmpty() && !awaitingWork) {
+            if (lingering || unsent.isEmpty() && !awaitingAnswer) {
                 close();
             } else {
                 closeAfterFlush = true;
@@ -106,7 +106,7 @@ public final class NioConnection {
             completed |= answerAll(in, out);
             flush(out);
             // The writes may have drained at once: then go on with the pipelined bytes kept aside.
-            if (closed || awaitingWork || closeAfterFlush || !unsent.isEmpty() || pendingInput == null) return completed;
+            if (closed || awaitingAnswer || closeAfterFlush || !unsent.isEmpty() || pendingInput == null) return completed;
             in = pendingInput;
             pendingInput = null;
             out = reactor.writeBuffer.clear();
@@ -115,7 +115,7 @@ public final class NioConnection {
 
     private boolean answerAll(ByteBuffer in, ByteBuffer out) {
         boolean completed = false;
-        while (!closed && !awaitingWork && unsent.isEmpty() && !closeAfterFlush) {
+        while (!closed && !awaitingAnswer && unsent.isEmpty() && !closeAfterFlush) {
             HttpRequest request;
             try {
                 request = parser.parse(in);
@@ -127,13 +127,13 @@ public final class NioConnection {
             if (request == null) break; // incomplete: the parser keeps the partial request
             completed = true;
             if (reactor.offloads(request)) {
-                awaitingWork = true;
+                awaitingAnswer = true;
                 reactor.offload(this, request);
                 break;
             }
             Response response = context.handleOnLoop(request, worker);
             if (response.delayNanos() > 0) { // due later (/delay): a timer in the loop, no thread waits
-                awaitingWork = true;
+                awaitingAnswer = true;
                 reactor.answerWhenDue(this, request, response);
                 break;
             }
@@ -149,7 +149,7 @@ public final class NioConnection {
 
     /** Loop thread: the answer is ready (a helper finished, a timer fired); send it and carry on with the pipeline. */
     void complete(HttpRequest request, Response response) {
-        awaitingWork = false;
+        awaitingAnswer = false;
         if (closed) return;
         ByteBuffer out = reactor.writeBuffer.clear();
         respond(request, response, out);
@@ -190,7 +190,7 @@ public final class NioConnection {
         spill(out);
         writeUnsent();
         if (closed) return;
-        if (unsent.isEmpty() && closeAfterFlush && !awaitingWork) {
+        if (unsent.isEmpty() && closeAfterFlush && !awaitingAnswer) {
             if (lingerAfterFlush) startLingering();
             else close();
             return;
@@ -204,10 +204,10 @@ public final class NioConnection {
         reactor.counters().increment(Count.WRITE_COMPLETED);
         deadline = System.nanoTime() + context.idleTimeoutNanos();
         if (closeAfterFlush) {
-            if (awaitingWork) return;
+            if (awaitingAnswer) return;
             if (lingerAfterFlush) startLingering();
             else close();
-        } else if (pendingInput != null && !awaitingWork) {
+        } else if (pendingInput != null && !awaitingAnswer) {
             ByteBuffer in = pendingInput;
             pendingInput = null;
             process(in, reactor.writeBuffer.clear());
@@ -247,7 +247,7 @@ public final class NioConnection {
     private void updateInterest() {
         int ops;
         if (!unsent.isEmpty()) ops = SelectionKey.OP_WRITE;
-        else if (awaitingWork || closeAfterFlush) ops = 0; // nothing to read until the pending answer is out
+        else if (awaitingAnswer || closeAfterFlush) ops = 0; // nothing to read until the pending answer is out
         else ops = SelectionKey.OP_READ;
         if (key.isValid() && key.interestOps() != ops) key.interestOps(ops);
     }
@@ -269,7 +269,7 @@ public final class NioConnection {
 
     /** Timer tick: 408 for a request that is late, silent close for an idle keep-alive connection. */
     void expireIfLate(long now) {
-        if (closed || awaitingWork || now - deadline < 0) return;
+        if (closed || awaitingAnswer || now - deadline < 0) return;
         if (lingering || !unsent.isEmpty() || closeAfterFlush) {
             close(); // lingered long enough, or the client stopped reading our response
         } else if (parser.inProgress() || !answeredOne) {
@@ -283,7 +283,7 @@ public final class NioConnection {
 
     /** Graceful stop: close now if between requests; otherwise the next response says {@code Connection: close}. */
     void closeIfIdle() {
-        if (closed || awaitingWork || !unsent.isEmpty() || pendingInput != null || parser.inProgress()) return;
+        if (closed || awaitingAnswer || !unsent.isEmpty() || pendingInput != null || parser.inProgress()) return;
         // A request may have arrived but not been read yet (the loop was busy): answer it rather than drop it.
         ByteBuffer in = reactor.readBuffer.clear();
         int n;

@@ -25,7 +25,9 @@ import serverlab.servers.http.Response;
  * One event loop: one thread, one {@link Selector}, many non-blocking connections (CS:APP's
  * {@code echoservers}, libuv's loop, one Netty {@code EventLoop}, one nginx worker). Every
  * event-driven architecture runs this loop; the protocol work per connection is in
- * {@link NioConnection}, the hand-off to a thread pool in {@link Offload}.
+ * {@link NioConnection}, the hand-off to a thread pool in {@link Offload}. Answers due later
+ * ({@code /delay}) wait on the loop's timer queue, not on a thread. The loop counts what it
+ * does ({@link LoopCounters}: wake-ups, ready keys, events by type) for the server's stats.
  */
 public final class Reactor implements Runnable {
 
