@@ -39,7 +39,7 @@ final class BuiltIns {
             new Registration("multi-reactor", Family.EVENT_LOOPS,
                     "an acceptor plus N event loops (Netty's model)", MultiReactorServer::new),
             new Registration("event-loop-workers", Family.EVENT_LOOPS,
-                    "an event loop that hands /sleep, /file, /cpu, /page, /resource to 4 threads and takes completions back through a queue + wakeup",
+                    "an event loop that hands /sleep, /file, /cpu, /page, /resource to helpers threads (default 4) and takes completions back through a queue + wakeup",
                     EventLoopWorkersServer::new),
             new Registration(ProcessPerRequestServer.NAME, Family.PROCESSES,
                     "CGI: a fresh child JVM per request, request on stdin, response on stdout; at most workers children at once and queueCapacity requests waiting (then 503); a child silent past the idle timeout (at least 10 s) is killed (504)", ProcessPerRequestServer::start),

@@ -78,6 +78,8 @@ public final class ServerOptions {
             v -> v >= 1, ">= 1", "size of a thread pool");
     public static final Option<Integer> QUEUE_CAPACITY = option("queueCapacity", Integer.class, () -> 1000,
             v -> v >= 0, ">= 0", "connections waiting for a pool thread before new ones are refused with 503");
+    public static final Option<Integer> HELPERS = option("helpers", Integer.class, () -> 4,
+            v -> v >= 1, ">= 1", "helper threads for blocking work in event-loop-workers (libuv's UV_THREADPOOL_SIZE)");
     public static final Option<String> SELECTOR = option("selector", String.class, () -> EPOLL,
             v -> v.equals(EPOLL) || v.equals(POLL), "\"epoll\" or \"poll\"", "readiness mechanism of event loops");
     public static final Option<Integer> MAX_CONNECTIONS = option("maxConnections", Integer.class, () -> 20_000,
@@ -99,7 +101,7 @@ public final class ServerOptions {
         this.values = values;
     }
 
-    /** Loopback, ephemeral port, 2 workers, 10 threads, queue 1000, epoll, 20k connections, 30 s idle, 8 KiB headers, 1 MiB bodies, sample data, no control port. */
+    /** Loopback, ephemeral port, 2 workers, 10 threads, queue 1000, 4 helpers, epoll, 20k connections, 30 s idle, 8 KiB headers, 1 MiB bodies, sample data, no control port. */
     public static ServerOptions defaults() {
         return fromText(Map.of());
     }
@@ -146,6 +148,7 @@ public final class ServerOptions {
     public int workers() { return get(WORKERS); }
     public int threads() { return get(THREADS); }
     public int queueCapacity() { return get(QUEUE_CAPACITY); }
+    public int helpers() { return get(HELPERS); }
     public String selector() { return get(SELECTOR); }
     public int maxConnections() { return get(MAX_CONNECTIONS); }
     public Duration idleTimeout() { return get(IDLE_TIMEOUT); }
@@ -159,6 +162,7 @@ public final class ServerOptions {
     public ServerOptions withWorkers(int v) { return with(WORKERS, v); }
     public ServerOptions withThreads(int v) { return with(THREADS, v); }
     public ServerOptions withQueueCapacity(int v) { return with(QUEUE_CAPACITY, v); }
+    public ServerOptions withHelpers(int v) { return with(HELPERS, v); }
     public ServerOptions withSelector(String v) { return with(SELECTOR, v); }
     public ServerOptions withMaxConnections(int v) { return with(MAX_CONNECTIONS, v); }
     public ServerOptions withIdleTimeout(Duration v) { return with(IDLE_TIMEOUT, v); }

@@ -72,11 +72,24 @@ public final class ServerContext {
         return stats.activeConnections() < options.maxConnections();
     }
 
-    /** Runs the handler and counts the answer for {@code worker}; a failing handler becomes a 500. */
+    /**
+     * Runs the handler and counts the answer for {@code worker}; a failing handler becomes a 500. An answer
+     * due later ({@code /delay}) is waited for here: the calling thread sleeps.
+     */
     public Response handle(HttpRequest request, LongAdder worker) {
+        return handle(request, worker, true);
+    }
+
+    /** For an event loop: as {@link #handle}, but an answer due later is returned as it is, for the loop's timers. */
+    public Response handleOnLoop(HttpRequest request, LongAdder worker) {
+        return handle(request, worker, false);
+    }
+
+    private Response handle(HttpRequest request, LongAdder worker, boolean awaitDue) {
         Response response;
         try {
             response = handler.handle(request);
+            if (awaitDue) response = response.awaitDue();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             response = Response.error(Status.SERVICE_UNAVAILABLE, STOPPING, true);

@@ -19,10 +19,16 @@ public final class StatsRecorder {
     private final LongAdder errors = new LongAdder();
     private final AtomicInteger active = new AtomicInteger();
     private final ConcurrentHashMap<String, LongAdder> requestsPerWorker = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LoopCounters> loops = new ConcurrentHashMap<>();
 
     /** The request counter of one worker (thread, event loop, process); keep it instead of looking it up per request. */
     public LongAdder requestCounter(String worker) {
         return requestsPerWorker.computeIfAbsent(worker, n -> new LongAdder());
+    }
+
+    /** The counters of one event loop, counted by its thread and reported as {@link ServerStats#loopEvents()}. */
+    public LoopCounters loopCounters(String loop) {
+        return loops.computeIfAbsent(loop, n -> new LoopCounters());
     }
 
     public void connectionOpened() {
@@ -62,6 +68,8 @@ public final class StatsRecorder {
             perWorker.put(entry.getKey(), count);
             requests += count;
         }
-        return new ServerStats(accepted.sum(), requests, active.get(), errors.sum(), perWorker);
+        Map<String, Long> loopEvents = new TreeMap<>();
+        loops.forEach((loop, counters) -> counters.putInto(loop, loopEvents));
+        return new ServerStats(accepted.sum(), requests, active.get(), errors.sum(), perWorker, loopEvents);
     }
 }

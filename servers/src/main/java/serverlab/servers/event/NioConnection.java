@@ -8,6 +8,7 @@ import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.LongAdder;
 
+import serverlab.servers.core.LoopCounters.Count;
 import serverlab.servers.core.ServerContext;
 import serverlab.servers.http.HttpParseException;
 import serverlab.servers.http.HttpRequest;
@@ -21,10 +22,11 @@ import serverlab.servers.http.Status;
  * The state of one connection inside an event loop, driven by readiness events. Because
  * the loop never blocks, everything a blocking thread keeps on its stack lives here: the
  * parser (with a partially received request), input read but not parsed yet, output the
- * socket did not take yet, and whether a handler is running elsewhere.
+ * socket did not take yet, and whether an answer is pending (a handler running elsewhere,
+ * or an answer due later on the loop's timer queue).
  *
  * <p>Responses leave in request order (pipelining): while output is waiting for the socket
- * or a handler runs on a helper thread, later requests stay unparsed and the connection
+ * or an answer is pending, later requests stay unparsed and the connection
  * stops reading, which is also the back-pressure on a client that sends but never reads.
  */
 public final class NioConnection {
@@ -41,7 +43,7 @@ public final class NioConnection {
     private final RequestParser parser;
     private final ArrayDeque<ByteBuffer> unsent = new ArrayDeque<>(2);
     private ByteBuffer pendingInput;  // read but not parsed: we were paused
-    private boolean awaitingWork;     // a handler runs on a helper thread
+    private boolean awaitingAnswer;   // a handler runs on a helper thread, or its answer waits on a timer
     private boolean closeAfterFlush;  // last response sent: close once it is flushed
     private boolean lingerAfterFlush; // ...after draining what the client still sends (error responses)
     private boolean lingering;
@@ -76,7 +78,7 @@ public final class NioConnection {
             return;
         }
         if (n < 0) { // the client closed its side: finish what we owe, then close
-            if (lingering || unsent.isEmpty() && !awaitingWork) {
+            if (lingering || unsent.isEmpty() && !awaitingAnswer) {
                 close();
             } else {
                 closeAfterFlush = true;
@@ -88,50 +90,66 @@ public final class NioConnection {
             if ((lingeredBytes += n) > LINGER_BYTES) close();
             return;
         }
-        ByteBuffer out = reactor.writeBuffer.clear();
-        process(in.flip(), out);
+        processRead(in.flip());
     }
 
-    /** Parses and answers every complete request in {@code in} until paused, then writes. */
-    private void process(ByteBuffer in, ByteBuffer out) {
+    // Counted: a read that completed a request, or one whose bytes the parser keeps for later (a slow client).
+    private void processRead(ByteBuffer in) {
+        boolean completedARequest = process(in, reactor.writeBuffer.clear());
+        reactor.counters().increment(completedARequest ? Count.READ : Count.PARTIAL_READ);
+    }
+
+    /** Parses and answers every complete request in {@code in} until paused, then writes; true if a request was complete. */
+    private boolean process(ByteBuffer in, ByteBuffer out) {
+        boolean completed = false;
         while (true) {
-            answerAll(in, out);
+            completed |= answerAll(in, out);
             flush(out);
             // The writes may have drained at once: then go on with the pipelined bytes kept aside.
-            if (closed || awaitingWork || closeAfterFlush || !unsent.isEmpty() || pendingInput == null) return;
+            if (closed || awaitingAnswer || closeAfterFlush || !unsent.isEmpty() || pendingInput == null) return completed;
             in = pendingInput;
             pendingInput = null;
             out = reactor.writeBuffer.clear();
         }
     }
 
-    private void answerAll(ByteBuffer in, ByteBuffer out) {
-        while (!closed && !awaitingWork && unsent.isEmpty() && !closeAfterFlush) {
+    private boolean answerAll(ByteBuffer in, ByteBuffer out) {
+        boolean completed = false;
+        while (!closed && !awaitingAnswer && unsent.isEmpty() && !closeAfterFlush) {
             HttpRequest request;
             try {
                 request = parser.parse(in);
             } catch (HttpParseException e) {
                 respondAndClose(context.reject(e, worker), out);
+                completed = true;
                 break;
             }
             if (request == null) break; // incomplete: the parser keeps the partial request
+            completed = true;
             if (reactor.offloads(request)) {
-                awaitingWork = true;
+                awaitingAnswer = true;
                 reactor.offload(this, request);
                 break;
             }
-            respond(request, context.handle(request, worker), out);
+            Response response = context.handleOnLoop(request, worker);
+            if (response.delayNanos() > 0) { // due later (/delay): a timer in the loop, no thread waits
+                awaitingAnswer = true;
+                reactor.answerWhenDue(this, request, response);
+                break;
+            }
+            respond(request, response, out);
         }
         if (in.hasRemaining() && !closeAfterFlush) {
             // paused with pipelined bytes left: keep them (copying out of the shared read buffer)
             pendingInput = in == reactor.readBuffer ? ByteBuffer.allocate(in.remaining()).put(in).flip() : in;
         }
         if (!parser.inProgress()) deadline = System.nanoTime() + context.idleTimeoutNanos();
+        return completed;
     }
 
-    /** Loop thread: a helper finished the offloaded request; answer it and carry on with the pipeline. */
+    /** Loop thread: the answer is ready (a helper finished, a timer fired); send it and carry on with the pipeline. */
     void complete(HttpRequest request, Response response) {
-        awaitingWork = false;
+        awaitingAnswer = false;
         if (closed) return;
         ByteBuffer out = reactor.writeBuffer.clear();
         respond(request, response, out);
@@ -172,7 +190,7 @@ public final class NioConnection {
         spill(out);
         writeUnsent();
         if (closed) return;
-        if (unsent.isEmpty() && closeAfterFlush && !awaitingWork) {
+        if (unsent.isEmpty() && closeAfterFlush && !awaitingAnswer) {
             if (lingerAfterFlush) startLingering();
             else close();
             return;
@@ -183,12 +201,13 @@ public final class NioConnection {
     private void onWritable() {
         writeUnsent();
         if (closed || !unsent.isEmpty()) return;
+        reactor.counters().increment(Count.WRITE_COMPLETED);
         deadline = System.nanoTime() + context.idleTimeoutNanos();
         if (closeAfterFlush) {
-            if (awaitingWork) return;
+            if (awaitingAnswer) return;
             if (lingerAfterFlush) startLingering();
             else close();
-        } else if (pendingInput != null && !awaitingWork) {
+        } else if (pendingInput != null && !awaitingAnswer) {
             ByteBuffer in = pendingInput;
             pendingInput = null;
             process(in, reactor.writeBuffer.clear());
@@ -228,7 +247,7 @@ public final class NioConnection {
     private void updateInterest() {
         int ops;
         if (!unsent.isEmpty()) ops = SelectionKey.OP_WRITE;
-        else if (awaitingWork || closeAfterFlush) ops = 0; // nothing to read until the pending answer is out
+        else if (awaitingAnswer || closeAfterFlush) ops = 0; // nothing to read until the pending answer is out
         else ops = SelectionKey.OP_READ;
         if (key.isValid() && key.interestOps() != ops) key.interestOps(ops);
     }
@@ -250,7 +269,7 @@ public final class NioConnection {
 
     /** Timer tick: 408 for a request that is late, silent close for an idle keep-alive connection. */
     void expireIfLate(long now) {
-        if (closed || awaitingWork || now - deadline < 0) return;
+        if (closed || awaitingAnswer || now - deadline < 0) return;
         if (lingering || !unsent.isEmpty() || closeAfterFlush) {
             close(); // lingered long enough, or the client stopped reading our response
         } else if (parser.inProgress() || !answeredOne) {
@@ -264,7 +283,7 @@ public final class NioConnection {
 
     /** Graceful stop: close now if between requests; otherwise the next response says {@code Connection: close}. */
     void closeIfIdle() {
-        if (closed || awaitingWork || !unsent.isEmpty() || pendingInput != null || parser.inProgress()) return;
+        if (closed || awaitingAnswer || !unsent.isEmpty() || pendingInput != null || parser.inProgress()) return;
         // A request may have arrived but not been read yet (the loop was busy): answer it rather than drop it.
         ByteBuffer in = reactor.readBuffer.clear();
         int n;
@@ -274,7 +293,7 @@ public final class NioConnection {
             n = -1;
         }
         if (n <= 0) close();
-        else process(in.flip(), reactor.writeBuffer.clear());
+        else processRead(in.flip());
     }
 
     void close() {

@@ -40,7 +40,7 @@ public record Offload(Predicate<HttpRequest> rule, ExecutorService pool) {
             pool.execute(() -> {
                 // a pool thread: the handler may block here without stalling the loop
                 Response response = context.handle(request, context.stats().requestCounter(Thread.currentThread().getName()));
-                loop.execute(() -> connection.complete(request, response)); // completion queue + selector.wakeup()
+                loop.completeLater(connection, request, response); // completion queue + selector.wakeup()
             });
         } catch (RejectedExecutionException refused) { // the bounded queue is full, or the pool has stopped
             connection.complete(request, pool.isShutdown() ? context.stopping(loopCounter) : context.queueFull(loopCounter));

@@ -9,18 +9,25 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.PriorityQueue;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.LongAdder;
 
+import serverlab.servers.core.LoopCounters;
+import serverlab.servers.core.LoopCounters.Count;
 import serverlab.servers.core.ServerContext;
 import serverlab.servers.http.HttpRequest;
+import serverlab.servers.http.Response;
 
 /**
  * One event loop: one thread, one {@link Selector}, many non-blocking connections (CS:APP's
  * {@code echoservers}, libuv's loop, one Netty {@code EventLoop}, one nginx worker). Every
  * event-driven architecture runs this loop; the protocol work per connection is in
- * {@link NioConnection}, the hand-off to a thread pool in {@link Offload}.
+ * {@link NioConnection}, the hand-off to a thread pool in {@link Offload}. Answers due later
+ * ({@code /delay}) wait on the loop's timer queue, not on a thread. The loop counts what it
+ * does ({@link LoopCounters}: wake-ups, ready keys, events by type) for the server's stats.
  */
 public final class Reactor implements Runnable {
 
@@ -30,10 +37,12 @@ public final class Reactor implements Runnable {
         long nextTick = System.nanoTime() + tickNanos;
         try {
             while (!stopping && !(draining && connections == 0)) {
-                // Wait until channels are ready, a task is queued (wakeup) or the tick is due,
+                // Wait until channels are ready, a task is queued (wakeup), a timer or the tick is due,
                 // then dispatch() each ready channel: accept, or read + parse + handle + write.
-                selector.select(this::dispatch, Math.max(1, (nextTick - System.nanoTime()) / 1_000_000));
+                int ready = selector.select(this::dispatch, millisUntil(nextWake(nextTick)));
+                counters.wokeUp(ready);
                 runTasks(); // queued by other threads: adopted connections, offloaded answers, drain
+                runDueTimers(); // answers due now (/delay): setTimeout's callbacks
                 long now = System.nanoTime();
                 if (now - nextTick >= 0) { // the tick: 408 for late requests, close idle and stalled connections
                     expireConnections(now);
@@ -68,6 +77,35 @@ public final class Reactor implements Runnable {
         }
     }
 
+    // ---- timers: answers due later, waited for without a thread (setTimeout, libuv's timers) ----
+
+    private record Timer(long dueNanos, Runnable action) {
+    }
+
+    /** Loop thread: answers {@code request} on {@code connection} once {@code response} is due. */
+    void answerWhenDue(NioConnection connection, HttpRequest request, Response response) {
+        timers.add(new Timer(System.nanoTime() + response.delayNanos(), () -> {
+            counters.increment(Count.TIMER);
+            connection.complete(request, response);
+        }));
+    }
+
+    private void runDueTimers() {
+        long now = System.nanoTime();
+        while (!timers.isEmpty() && timers.peek().dueNanos() - now <= 0) timers.poll().action().run();
+    }
+
+    /** The earlier of the expiry tick and the first timer. */
+    private long nextWake(long nextTick) {
+        Timer first = timers.peek();
+        return first == null || nextTick - first.dueNanos() < 0 ? nextTick : first.dueNanos();
+    }
+
+    /** select()'s timeout: rounded up, so the loop does not wake just before the time and spin; never 0 (forever). */
+    private static long millisUntil(long nanoTime) {
+        return Math.max(1, (nanoTime - System.nanoTime() + 999_999) / 1_000_000);
+    }
+
     // ---- state and plumbing ----
 
     /** One read buffer and one write buffer per loop, shared by its connections (only one runs at a time). */
@@ -80,7 +118,9 @@ public final class Reactor implements Runnable {
     private final ServerSocketChannel listener; // null when an acceptor thread feeds this reactor
     private final Offload offload;
     private final LongAdder requests;
+    private final LoopCounters counters; // what this loop did, for stats: written by the loop thread only
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final PriorityQueue<Timer> timers = new PriorityQueue<>(Comparator.comparingLong(Timer::dueNanos));
     private final long tickNanos;
     // Reads land on the heap (the parser walks them); writes go out from direct memory (no copy inside the JDK).
     final ByteBuffer readBuffer = ByteBuffer.allocate(BUFFER_BYTES);
@@ -102,6 +142,7 @@ public final class Reactor implements Runnable {
         this.listener = listener;
         this.offload = offload;
         this.requests = context.stats().requestCounter(name);
+        this.counters = context.stats().loopCounters(name);
         this.tickNanos = context.expiryTickNanos();
         if (listener != null) {
             listener.configureBlocking(false);
@@ -121,9 +162,19 @@ public final class Reactor implements Runnable {
 
     ServerContext context() { return context; }
 
+    LoopCounters counters() { return counters; }
+
     /** Thread-safe: hands over a connection accepted elsewhere (multi-reactor acceptor). */
     public void adopt(SocketChannel channel) {
         execute(() -> register(channel));
+    }
+
+    /** Thread-safe: a helper thread hands back the answer to an offloaded request; the loop sends it. */
+    void completeLater(NioConnection connection, HttpRequest request, Response response) {
+        execute(() -> {
+            counters.increment(Count.COMPLETION);
+            connection.complete(request, response);
+        });
     }
 
     /** Thread-safe: runs {@code task} on the loop thread soon (the task queue plus a selector wakeup). */
@@ -133,6 +184,7 @@ public final class Reactor implements Runnable {
     }
 
     private void register(SocketChannel channel) {
+        counters.increment(Count.ACCEPT);
         if (draining || stopping) {
             NioConnection.closeQuietly(channel);
             return;

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -23,6 +24,10 @@ import serverlab.servers.http.Status;
  * GET /bytes?n=N            N bytes of {@link Patterns} content (default 1024, at most 64 MiB)
  * GET /cpu?iterations=N     N rounds of xorshift, result in the body (CPU-bound)
  * GET /sleep?ms=N           blocks the handling thread N ms (a stand-in for a database call)
+ * GET /delay?ms=N           answers N ms later without holding a thread where it can: our event loops
+ *                           (event-loop, multi-reactor, event-loop-workers, nginx-style) set a timer and serve
+ *                           other connections meanwhile (setTimeout); thread and process servers have no loop to
+ *                           wait in, so the handling thread sleeps (iis-style's request thread; netty's loop)
  * GET /file?name=F          file F from the data directory (disk read); no paths, no traversal
  * GET /stats                the server's counters as JSON
  * POST /echo                the request body, back
@@ -55,7 +60,7 @@ public final class Workloads implements Handler {
     private static final Response HELLO = Response.text(Status.OK, HELLO_TEXT);
     private static final Response INDEX = Response.text(Status.OK, """
             ServerLab workloads:
-              GET /hello  GET /bytes?n=N  GET /cpu?iterations=N  GET /sleep?ms=N
+              GET /hello  GET /bytes?n=N  GET /cpu?iterations=N  GET /sleep?ms=N  GET /delay?ms=N
               GET /file?name=F  GET /stats  POST /echo
               GET /pause?ms=N  GET /counter  GET /crash  GET /page?resources=N&ms=M  GET /resource/I?ms=M
             """);
@@ -106,6 +111,7 @@ public final class Workloads implements Handler {
                 case "/bytes" -> get ? bytes(request) : notAllowed(GET_HEAD);
                 case "/cpu" -> get ? cpu(request) : notAllowed(GET_HEAD);
                 case "/sleep" -> get ? sleep(request) : notAllowed(GET_HEAD);
+                case "/delay" -> get ? delay(request) : notAllowed(GET_HEAD);
                 case "/file" -> get ? file(request) : notAllowed(GET_HEAD);
                 case "/stats" -> get ? Response.json(stats.get().toJson()) : notAllowed(GET_HEAD);
                 case "/counter" -> get ? counter() : notAllowed(GET_HEAD);
@@ -146,6 +152,11 @@ public final class Workloads implements Handler {
         long ms = longParameter(request, "ms", 100, MAX_SLEEP_MS);
         Thread.sleep(ms);
         return Response.text(Status.OK, "slept " + ms + " ms\n");
+    }
+
+    private static Response delay(HttpRequest request) {
+        long ms = longParameter(request, "ms", 100, MAX_SLEEP_MS);
+        return Response.text(Status.OK, "delayed " + ms + " ms\n").dueIn(Duration.ofMillis(ms)); // no sleep here
     }
 
     private Response pause(HttpRequest request) {

@@ -2,6 +2,7 @@ package serverlab.servers.http;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 /**
  * What a handler answers. The body is a read-only buffer so constant bodies (like
@@ -12,8 +13,10 @@ import java.nio.charset.StandardCharsets;
  * @param body         the body; the writer never changes its position
  * @param extraHeaders complete extra header lines, each ending in CRLF (e.g. {@code "Allow: GET\r\n"}), or ""
  * @param close        close the connection after this response, whatever the client asked
+ * @param delayNanos   how long after the handler returns the answer is due (0: at once), see {@link #dueIn}
  */
-public record Response(int status, String contentType, ByteBuffer body, String extraHeaders, boolean close) {
+public record Response(int status, String contentType, ByteBuffer body, String extraHeaders, boolean close,
+                       long delayNanos) {
 
     public static final String TEXT = "text/plain; charset=utf-8";
     public static final String JSON = "application/json";
@@ -21,6 +24,11 @@ public record Response(int status, String contentType, ByteBuffer body, String e
 
     public Response {
         body = body.isReadOnly() ? body : body.asReadOnlyBuffer();
+    }
+
+    /** An answer due at once. */
+    public Response(int status, String contentType, ByteBuffer body, String extraHeaders, boolean close) {
+        this(status, contentType, body, extraHeaders, close, 0);
     }
 
     public static Response text(int status, String text) {
@@ -42,7 +50,23 @@ public record Response(int status, String contentType, ByteBuffer body, String e
     }
 
     public Response withExtraHeaders(String headerLines) {
-        return new Response(status, contentType, body, extraHeaders + headerLines, close);
+        return new Response(status, contentType, body, extraHeaders + headerLines, close, delayNanos);
+    }
+
+    /**
+     * This answer, due {@code delay} after the handler returns ({@code /delay}): waiting without holding a
+     * thread. An event loop puts it on its timer queue and serves other connections meanwhile (JavaScript's
+     * {@code setTimeout}); a server without a loop has nowhere to put it, so its thread sleeps ({@link #awaitDue}).
+     */
+    public Response dueIn(Duration delay) {
+        return new Response(status, contentType, body, extraHeaders, close, delay.toNanos());
+    }
+
+    /** For callers without a timer queue: sleeps until this answer is due, then returns it, due now. */
+    public Response awaitDue() throws InterruptedException {
+        if (delayNanos == 0) return this;
+        Thread.sleep(Duration.ofNanos(delayNanos));
+        return new Response(status, contentType, body, extraHeaders, close);
     }
 
     public int bodyLength() {

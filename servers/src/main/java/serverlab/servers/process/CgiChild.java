@@ -45,7 +45,7 @@ public final class CgiChild {
         try {
             // one request per process: no counters to report beyond this one
             response = new Workloads(Path.of(args[0]),
-                    () -> new ServerStats(1, 1, 1, 0, Map.of())).handle(request);
+                    () -> new ServerStats(1, 1, 1, 0, Map.of())).handle(request).awaitDue();
         } catch (Exception e) {
             response = Response.error(Status.INTERNAL_ERROR, e.toString(), false);
         }

@@ -88,14 +88,16 @@ public abstract class MultiProcessServer extends ServerLifecycle {
         long accepted = 0, requests = 0, errors = 0;
         int active = 0;
         Map<String, Long> perWorker = new HashMap<>();
+        Map<String, Long> loopEvents = new HashMap<>(); // a worker's loop is named after its pid: keys stay apart
         for (WorkerStats w : supervisor.stats(STATS_TIMEOUT).values()) {
             accepted += w.stats().acceptedConnections();
             requests += w.stats().requests();
             errors += w.stats().errors();
             active += w.stats().activeConnections();
             perWorker.put(String.valueOf(w.pid()), w.stats().requests());
+            loopEvents.putAll(w.stats().loopEvents());
         }
-        return new ServerStats(accepted, requests, active, errors, perWorker);
+        return new ServerStats(accepted, requests, active, errors, perWorker, loopEvents);
     }
 
     /** Every worker stops accepting and drains; the supervisor waits for them (up to {@code timeout}) and kills what is left. */

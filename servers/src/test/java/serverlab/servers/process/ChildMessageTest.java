@@ -19,9 +19,9 @@ import serverlab.servers.ServerStats;
 class ChildMessageTest {
 
     @Test
-    void statsKeepEveryPerWorkerKey() {
+    void statsKeepEveryPerWorkerKeyAndLoopEvent() {
         ServerStats stats = new ServerStats(3, 9, 1, 0,
-                Map.of("pool-1", 4L, "loop 1", 3L, "helper-1", 1L, "quote\"d", 1L));
+                Map.of("pool-1", 4L, "loop 1", 3L, "helper-1", 1L, "quote\"d", 1L), Map.of("pid 42.read", 3L, "pid 42.timer", 1L));
         WorkerStats sent = new WorkerStats(42, stats, List.of(7L, 8L));
         ChildMessage received = ChildMessage.parse(ChildMessage.stats(sent).toJson());
         assertEquals(sent, received.workerStats());
