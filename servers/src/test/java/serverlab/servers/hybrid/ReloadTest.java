@@ -1,0 +1,58 @@
+package serverlab.servers.hybrid;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import serverlab.servers.Reloadable.Reload;
+import serverlab.servers.ServerOptions;
+import serverlab.servers.process.ClientLoops;
+import serverlab.servers.process.MultiProcessServer;
+
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ReloadTest {
+
+    private static final ServerOptions OPTIONS = ServerOptions.defaults().withWorkers(2).withIdleTimeout(Duration.ofSeconds(10));
+
+    @Test
+    void threeReloadsUnderLoadLoseNoRequest() throws Exception {
+        try (NginxStyleServer server = NginxStyleServer.start(OPTIONS)) {
+            InetSocketAddress address = new InetSocketAddress("127.0.0.1", server.address().getPort());
+            List<Reload> reloads = new ArrayList<>();
+            ClientLoops clients = ClientLoops.start(address, 4, 4); // keep-alive and a new connection per request
+            try {
+                Thread.sleep(300);
+                for (int workers : new int[] {3, 1, 2}) {
+                    reloads.add(server.reload(OPTIONS.withWorkers(workers)));
+                    Thread.sleep(300);
+                }
+            } finally {
+                clients.close();
+            }
+            System.out.printf("nginx-style reloads under load: %d answered, %d failed %s, reloads %s%n",
+                    clients.answered(), clients.failed(), clients.failures(), reloads);
+            assertEquals(0, clients.failed(), "failed requests: " + clients.failures());
+            assertTrue(clients.answered() > 100, "answered " + clients.answered());
+            assertEquals(3, server.reloads());
+            for (int i = 0; i < reloads.size(); i++) {
+                Reload reload = reloads.get(i);
+                assertEquals(i + 1, reload.reloads());
+                assertTrue(Collections.disjoint(reload.oldWorkerPids(), reload.newWorkerPids()), reload.toString());
+            }
+            assertEquals(List.of(3, 1, 2), reloads.stream().map(r -> r.newWorkerPids().size()).toList());
+            assertEquals(reloads.getLast().newWorkerPids(), server.workerPids());
+            // every request answered by any generation is counted: retired workers reported their final counters
+            assertEquals(clients.answered(), server.stats().requests());
+            assertEquals(3 + 1 + 2 + 2, server.stats().requestsPerWorker().size());
+        }
+    }
+}
