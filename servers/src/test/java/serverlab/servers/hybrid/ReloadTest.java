@@ -14,9 +14,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import serverlab.servers.Reloadable.Reload;
+import serverlab.servers.Server;
 import serverlab.servers.ServerOptions;
+import serverlab.servers.Servers;
+import serverlab.servers.control.ControlAddress;
 import serverlab.servers.process.ClientLoops;
-import serverlab.servers.process.MultiProcessServer;
+import serverlab.servers.process.HttpTestClient;
 
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ReloadTest {
@@ -53,6 +56,40 @@ class ReloadTest {
             // every request answered by any generation is counted: retired workers reported their final counters
             assertEquals(clients.answered(), server.stats().requests());
             assertEquals(3 + 1 + 2 + 2, server.stats().requestsPerWorker().size());
+        }
+    }
+
+    @Test
+    void theControlEndpointReloadsWithChangedOptions() throws Exception {
+        try (IisStyleServer server = IisStyleServer.start(OPTIONS.withControlPort(0))) {
+            List<Long> before = server.workerPids();
+            ControlAddress control = server.controlAddress().orElseThrow();
+            assertEquals(400, post(control, "/reload?workers=0").status());
+            assertEquals(before, server.workerPids(), "a refused reload changes nothing");
+
+            HttpTestClient.Response reloaded = post(control, "/reload?workers=3&threads=4");
+            assertEquals(200, reloaded.status(), reloaded.bodyText());
+            assertTrue(reloaded.bodyText().startsWith("{\"reloads\":1,\"oldWorkerPids\":[" + before.get(0)), reloaded.bodyText());
+            assertEquals(3, server.workerPids().size());
+            assertTrue(Collections.disjoint(before, server.workerPids()));
+            assertEquals(4, server.options().threads());
+            try (HttpTestClient client = new HttpTestClient(server.address())) {
+                assertEquals(200, client.get("/hello").status());
+            }
+        }
+    }
+
+    @Test
+    void aServerThatCannotReloadSaysSo() throws Exception {
+        try (Server server = Servers.start("event-loop", OPTIONS.withControlPort(0))) {
+            assertEquals(501, post(server.controlAddress().orElseThrow(), "/reload?workers=3").status());
+        }
+    }
+
+    private static HttpTestClient.Response post(ControlAddress control, String target) throws Exception {
+        try (HttpTestClient client = new HttpTestClient(control.address())) {
+            return client.send("POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + control.token()
+                    + "\r\nContent-Length: 0\r\n\r\n");
         }
     }
 }
