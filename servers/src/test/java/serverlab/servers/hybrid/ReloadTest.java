@@ -59,6 +59,29 @@ class ReloadTest {
         }
     }
 
+    /** Closing an idle keep-alive connection at once would race with this request (RFC 9112 §9.3.1). */
+    @Test
+    void anIdleKeepAliveConnectionOfARetiringWorkerGetsOneMoreAnswer() throws Exception {
+        try (NginxStyleServer server = NginxStyleServer.start(OPTIONS.withWorkers(1));
+             HttpTestClient idle = new HttpTestClient(server.address())) {
+            assertEquals(200, idle.get("/hello").status());
+            List<Long> old = server.workerPids();
+            Thread reload = Thread.ofPlatform().start(() -> {
+                try {
+                    server.reload(OPTIONS.withWorkers(1));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            while (server.workerPids().equals(old)) Thread.sleep(5); // the new worker serves; the old one is told to stop
+            Thread.sleep(200);
+            HttpTestClient.Response last = idle.get("/hello");
+            assertEquals(200, last.status());
+            assertEquals("close", last.header("connection"));
+            reload.join();
+        }
+    }
+
     @Test
     void theControlEndpointReloadsWithChangedOptions() throws Exception {
         try (IisStyleServer server = IisStyleServer.start(OPTIONS.withControlPort(0))) {
