@@ -35,8 +35,8 @@ public abstract class MultiProcessServer extends ServerLifecycle implements Relo
     private volatile Supervisor retiring;         // the previous one while it drains, else null
     /** Last counters of every worker of a finished generation, so totals survive reloads. */
     private final Map<Long, WorkerStats> retired = new ConcurrentHashMap<>();
-    private int retiredRestarts;
-    private int reloads;
+    private volatile int retiredRestarts;
+    private volatile int reloads;
     private boolean stopping;
 
     @SuppressWarnings("this-escape")
@@ -118,7 +118,7 @@ public abstract class MultiProcessServer extends ServerLifecycle implements Relo
     }
 
     @Override
-    public synchronized int reloads() {
+    public int reloads() {
         return reloads;
     }
 

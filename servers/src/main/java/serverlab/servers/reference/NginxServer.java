@@ -44,7 +44,7 @@ public final class NginxServer extends ServerLifecycle implements Reloadable {
     private static final Duration RELOAD_TIMEOUT = Duration.ofSeconds(10);
 
     private volatile ServerOptions options;
-    private int reloads;
+    private volatile int reloads;
     private final AccessLogCounts perWorker;
     private final AtomicLong statusProbes = new AtomicLong();
     private final Path directory;
@@ -248,7 +248,7 @@ public final class NginxServer extends ServerLifecycle implements Reloadable {
     }
 
     @Override
-    public synchronized int reloads() {
+    public int reloads() {
         return reloads;
     }
 

@@ -1,6 +1,7 @@
 package serverlab.servers.hybrid;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetSocketAddress;
@@ -18,8 +19,11 @@ import serverlab.servers.Server;
 import serverlab.servers.ServerOptions;
 import serverlab.servers.Servers;
 import serverlab.servers.control.ControlAddress;
+import serverlab.servers.process.ChildJvm;
 import serverlab.servers.process.ClientLoops;
 import serverlab.servers.process.HttpTestClient;
+import serverlab.servers.process.MultiProcessServer;
+import serverlab.servers.process.Worker;
 
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ReloadTest {
@@ -74,11 +78,48 @@ class ReloadTest {
                 }
             });
             while (server.workerPids().equals(old)) Thread.sleep(5); // the new worker serves; the old one is told to stop
-            Thread.sleep(200);
-            HttpTestClient.Response last = idle.get("/hello");
-            assertEquals(200, last.status());
-            assertEquals("close", last.header("connection"));
+            // Until the stop reaches the old worker its answers keep the connection open; from then on the
+            // connection is idle between requests, 300 ms at a time, and must not be closed under the next one.
+            HttpTestClient.Response answer;
+            do {
+                Thread.sleep(300);
+                answer = idle.get("/hello");
+                assertEquals(200, answer.status());
+            } while (!"close".equals(answer.header("connection")));
             reload.join();
+        }
+    }
+
+    @Test
+    void aReloadWhoseWorkersFailToStartLeavesTheOldOnesServing() throws Exception {
+        try (FailingGeneration server = FailingGeneration.start(OPTIONS)) {
+            List<Long> before = server.workerPids();
+            assertThrows(java.io.IOException.class, () -> server.reload(OPTIONS.withThreads(FailingGeneration.FAILS)));
+            assertEquals(before, server.workerPids());
+            assertEquals(0, server.reloads());
+            assertEquals(OPTIONS, server.options());
+            try (HttpTestClient client = new HttpTestClient(server.address())) {
+                assertEquals(200, client.get("/hello").status());
+            }
+        }
+    }
+
+    /** iis-style workers, except that a generation with {@link #FAILS} threads cannot start. */
+    static final class FailingGeneration extends MultiProcessServer {
+        static final int FAILS = 7;
+
+        private FailingGeneration(ServerOptions options) throws java.io.IOException {
+            super("test-only-failing-generation", options);
+        }
+
+        static FailingGeneration start(ServerOptions options) throws java.io.IOException {
+            return startWorkers(new FailingGeneration(options));
+        }
+
+        @Override
+        protected Process launchWorker(int slot, ServerOptions workerOptions) throws java.io.IOException {
+            Class<?> main = workerOptions.threads() == FAILS ? ReloadTest.class : IisStyleServer.class; // no main(): the JVM exits
+            return ChildJvm.start(Worker.jvmOptions(workerOptions), main, List.of(workerOptions.toJson()));
         }
     }
 
