@@ -118,8 +118,15 @@ class ReloadTest {
 
         @Override
         protected Process launchWorker(int slot, ServerOptions workerOptions) throws java.io.IOException {
-            Class<?> main = workerOptions.threads() == FAILS ? ReloadTest.class : IisStyleServer.class; // no main(): the JVM exits
+            Class<?> main = workerOptions.threads() == FAILS ? ExitsAtOnce.class : IisStyleServer.class;
             return ChildJvm.start(Worker.jvmOptions(workerOptions), main, List.of(workerOptions.toJson()));
+        }
+    }
+
+    /** A worker that exits before it is ready. */
+    public static final class ExitsAtOnce {
+        public static void main(String[] args) {
+            System.exit(1);
         }
     }
 
