@@ -227,7 +227,7 @@ public final class NginxServer extends ServerLifecycle implements Reloadable {
     @Override
     public synchronized Reload reload(ServerOptions newOptions) throws IOException {
         long start = System.nanoTime();
-        ServerOptions next = newOptions.withBindAddress(options.bindAddress()).withPort(address.getPort())
+        ServerOptions next = newOptions.withBindAddress(options.bindAddress()).withPort(options.port())
                 .withControlPort(options.controlPort());
         Path conf = directory.resolve("nginx.conf");
         String previous = Files.readString(conf);
