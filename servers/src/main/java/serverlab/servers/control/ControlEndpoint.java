@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
+import serverlab.servers.Reloadable;
 import serverlab.servers.Server;
 import serverlab.servers.ServerOptions;
 import serverlab.servers.core.BlockingHttpConnection;
@@ -32,6 +33,8 @@ import serverlab.servers.http.Status;
  * GET  /stats                  the server's counters as JSON
  * POST /stop[?timeoutMs=N]     graceful stop (stop accepting, drain in-flight requests; default 10 s)
  * POST /kill                   urgent stop
+ * POST /reload?workers=N       graceful reload with options changed by name (a {@link Reloadable} server only);
+ *                              answers when the new workers serve and the old ones are gone
  * </pre>
  *
  * <p>Every request must carry the token issued at start ({@link #controlAddress()}), as
@@ -113,12 +116,13 @@ public final class ControlEndpoint implements AutoCloseable {
         return switch (request.method() + " " + request.path()) {
             case "GET /stats" -> Response.json(server.stats().toJson());
             case "POST /stop" -> stop(request.queryParameter("timeoutMs"));
+            case "POST /reload" -> reload(request);
             case "POST /kill" -> {
                 Thread.ofPlatform().daemon().name("control-kill").start(server::close);
                 yield Response.text(Status.ACCEPTED, "killing\n");
             }
             default -> switch (request.path()) {
-                case "/stats", "/stop", "/kill" -> Response.error(Status.METHOD_NOT_ALLOWED, request.method(), false);
+                case "/stats", "/stop", "/kill", "/reload" -> Response.error(Status.METHOD_NOT_ALLOWED, request.method(), false);
                 default -> Response.error(Status.NOT_FOUND, request.path(), false);
             };
         };
@@ -163,6 +167,22 @@ public final class ControlEndpoint implements AutoCloseable {
         // On another thread: the stop closes this endpoint, and this thread must first answer.
         Thread.ofPlatform().daemon().name("control-stop").start(() -> server.stopGracefully(drain));
         return Response.text(Status.ACCEPTED, "stopping gracefully within " + drain.toMillis() + " ms\n");
+    }
+
+    private Response reload(HttpRequest request) {
+        if (!(server instanceof Reloadable reloadable)) {
+            return Response.error(Status.NOT_IMPLEMENTED, server.name() + " cannot reload", false);
+        }
+        ServerOptions options = reloadable.options();
+        for (ServerOptions.Option<?> option : ServerOptions.OPTIONS) {
+            String value = request.queryParameter(option.name());
+            if (value != null) options = options.withText(option.name(), value); // a bad value: 400
+        }
+        try {
+            return Response.json(reloadable.reload(options).toJson());
+        } catch (IOException e) {
+            return Response.error(Status.INTERNAL_ERROR, "reload failed, the old workers keep serving: " + e.getMessage(), false);
+        }
     }
 
     private static String newToken() {

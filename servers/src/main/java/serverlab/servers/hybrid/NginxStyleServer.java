@@ -15,14 +15,17 @@ import serverlab.servers.process.Worker;
  * nginx-style: a master process writes the configuration file and starts {@code options.workers()} worker
  * processes that read it, each a single-threaded event loop over a non-blocking Selector (nginx's
  * {@code worker_processes} with {@code listen … reuseport}). The master restarts a worker that dies; a graceful
- * stop (nginx's SIGQUIT) makes every worker stop accepting, finish what it has read, and exit. Handlers run on
- * the loop thread, as in nginx: a slow one ({@code /sleep}) stalls every connection of that worker.
+ * stop (nginx's SIGQUIT) makes every worker stop accepting, finish what it has read, and exit; a {@link #reload}
+ * (nginx's SIGHUP) rewrites the configuration, starts a new generation of workers, then stops the old one.
+ * Handlers run on the loop thread, as in nginx: a slow one ({@code /sleep}) stalls every connection of that worker.
  *
  * <pre>
  * master ({@link #start}):                       worker ({@link #main}, via {@link ReactorWorker}):
  *   write the configuration                        read the configuration
  *   start options.workers() worker JVMs            listen on the port (SO_REUSEPORT)
  *   when one dies: start a new one (Supervisor)    run the event-loop Reactor until told to stop
+ *   reload: rewrite the configuration, start a
+ *     new generation, then stop the old one
  * </pre>
  *
  * <p>Concurrency: {@code workers} processes, each one event loop: all cores busy, no shared memory
@@ -41,14 +44,18 @@ public final class NginxStyleServer extends MultiProcessServer {
     }
 
     public static NginxStyleServer start(ServerOptions options) throws IOException {
-        NginxStyleServer master = new NginxStyleServer(options);
-        Files.writeString(master.configFile, options.withPort(master.address().getPort()).withControlPort(-1).toJson());
-        return startWorkers(master); // start the workers; the Supervisor restarts any that dies
+        return startWorkers(new NginxStyleServer(options)); // write the configuration, start the workers
     }
 
     /** The file the workers read (and re-read when restarted). */
     public Path configFile() {
         return configFile;
+    }
+
+    /** Before each generation of workers starts: at start-up and on {@link #reload}, as nginx's master re-reads nginx.conf. */
+    @Override
+    protected void configure(ServerOptions workerOptions) throws IOException {
+        Files.writeString(configFile, workerOptions.toJson());
     }
 
     @Override

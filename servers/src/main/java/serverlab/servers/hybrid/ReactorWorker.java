@@ -2,7 +2,10 @@ package serverlab.servers.hybrid;
 
 import java.io.IOException;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.channels.spi.SelectorProvider;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 
 import serverlab.servers.ServerOptions;
 import serverlab.servers.core.Listeners;
@@ -18,6 +21,9 @@ import serverlab.servers.process.WorkerLink;
  */
 final class ReactorWorker {
 
+    /** How long a retiring worker keeps an idle keep-alive connection open for one more request. */
+    private static final Duration IDLE_GRACE = Duration.ofSeconds(1);
+
     private ReactorWorker() {
     }
 
@@ -29,11 +35,44 @@ final class ReactorWorker {
 
         WorkerLink link = WorkerLink.connect(() -> Worker.stats(context), drain -> {
             Worker.haltAfter(drain);
-            loop.drain(); // the loop thread does the stopping: selectors are not for sharing
+            Thread.ofPlatform().daemon().name("retire").start(() -> retire(loop, listener, context, drain));
         }, () -> { }); // on SIGTERM the kernel closes the loop's sockets at exit
         link.ready();
 
         loop.run(); // until drained: stop accepting, answer what was read, close
-        System.exit(0);
+        link.exit();
+    }
+
+    /**
+     * A graceful stop (a reload or the server's stop) that loses no request, in three steps.
+     * <ol>
+     * <li>Stop listening without resetting anyone. The kernel resets the connections still queued on a listening
+     *     socket when it closes, and the socket of a channel registered with a selector only closes at the loop's
+     *     next select. So the loop first deregisters the listener; then this thread takes in what the kernel has
+     *     queued and closes the socket at once, leaving a window of one system call.</li>
+     * <li>Every answer from now on says {@code Connection: close}, so a busy keep-alive connection ends after its
+     *     next request, and its client reconnects to a worker that still listens.</li>
+     * <li>Only then close the connections that stayed idle: closing an idle keep-alive connection at once races
+     *     with a client that is sending its next request on it (RFC 9112 §9.3.1), which would count as lost.</li>
+     * </ol>
+     */
+    private static void retire(Reactor loop, ServerSocketChannel listener, ServerContext context, Duration drain) {
+        context.startDraining();
+        CompletableFuture<Void> cancelled = new CompletableFuture<>();
+        loop.execute(() -> {
+            listener.keyFor(loop.selector()).cancel(); // deregistered when the loop next selects
+            cancelled.complete(null);
+        });
+        try {
+            cancelled.join();
+            while (listener.isRegistered()) Thread.sleep(1);
+            for (SocketChannel queued; (queued = listener.accept()) != null; ) loop.adopt(queued);
+            listener.close();
+            long idleUntil = System.nanoTime() + Math.min(IDLE_GRACE.toNanos(), drain.toNanos() / 2);
+            while (context.stats().activeConnections() > 0 && System.nanoTime() < idleUntil) Thread.sleep(5);
+        } catch (IOException | InterruptedException e) {
+            System.err.println("serverlab: worker " + ProcessHandle.current().pid() + " stops listening abruptly: " + e);
+        }
+        loop.drain(); // closes the connections still idle; the loop ends when none is left
     }
 }

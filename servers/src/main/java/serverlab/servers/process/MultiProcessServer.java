@@ -6,7 +6,9 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
+import serverlab.servers.Reloadable;
 import serverlab.servers.ServerOptions;
 import serverlab.servers.ServerStats;
 import serverlab.servers.core.ServerLifecycle;
@@ -16,35 +18,58 @@ import serverlab.servers.core.ServerLifecycle;
  * supervised worker JVMs listening on it with SO_REUSEPORT, stats summed over the workers' pipes.
  * A subclass says only how to start one worker ({@link #launchWorker}); the worker's main loop is the
  * architecture.
+ *
+ * <p>A graceful {@link #reload} (nginx's {@code -s reload}) starts a new generation of workers beside the old
+ * one (SO_REUSEPORT lets both listen), then tells the old one to drain and exit.
  */
-public abstract class MultiProcessServer extends ServerLifecycle {
+public abstract class MultiProcessServer extends ServerLifecycle implements Reloadable {
 
     private static final Duration STATS_TIMEOUT = Duration.ofSeconds(2);
+    /** How long a retiring generation may take to finish what it has read. */
+    private static final Duration RELOAD_DRAIN = Duration.ofSeconds(10);
 
     private final String name;
-    private final ServerOptions options;
     private final PortReservation port;
-    private final Supervisor supervisor;
+    private volatile ServerOptions options;
+    private volatile Supervisor supervisor;       // the current generation
+    private volatile Supervisor retiring;         // the previous one while it drains, else null
+    /** Last counters of every worker of a finished generation, so totals survive reloads. */
+    private final Map<Long, WorkerStats> retired = new ConcurrentHashMap<>();
+    private volatile int retiredRestarts;
+    private volatile int reloads;
+    private boolean stopping;
 
     @SuppressWarnings("this-escape")
     protected MultiProcessServer(String name, ServerOptions options) throws IOException {
         this.name = name;
         this.options = options;
         this.port = new PortReservation(options.bindAddress(), options.port());
-        // workers listen on the reserved port; the parent, not each worker, would own a control endpoint
-        ServerOptions workerOptions = options.withPort(port.address().getPort()).withControlPort(-1);
-        // the launcher lambda only runs from startWorkers(), after construction
-        this.supervisor = new Supervisor(options.workers(),
-                slot -> WorkerProcess.start(launchWorker(slot, workerOptions)));
+        this.supervisor = generation(options);
     }
 
     /** Starts the worker JVM for {@code slot}; it must call {@link WorkerLink#ready()} once it listens. */
     protected abstract Process launchWorker(int slot, ServerOptions workerOptions) throws IOException;
 
+    /** Called before a generation of workers starts, with the options they will run with (nginx-style writes its file). */
+    protected void configure(ServerOptions workerOptions) throws IOException {
+    }
+
+    /** Workers listen on the reserved port; the parent, not each worker, owns a control endpoint. */
+    protected final ServerOptions workerOptions(ServerOptions options) {
+        return options.withPort(port.address().getPort()).withControlPort(-1);
+    }
+
+    // The launcher only runs from Supervisor.start(), after construction.
+    private Supervisor generation(ServerOptions options) {
+        ServerOptions workerOptions = workerOptions(options);
+        return new Supervisor(options.workers(), slot -> WorkerProcess.start(launchWorker(slot, workerOptions)));
+    }
+
     /** Starts every worker, then announces the server; subclasses' factories end with this. */
     protected static <S extends MultiProcessServer> S startWorkers(S server) throws IOException {
         MultiProcessServer started = server;
         try {
+            started.configure(started.workerOptions(started.options));
             started.supervisor.start();
         } catch (IOException | RuntimeException e) {
             started.port.close();
@@ -54,8 +79,47 @@ public abstract class MultiProcessServer extends ServerLifecycle {
         return server;
     }
 
+    @Override
     public ServerOptions options() {
         return options;
+    }
+
+    /**
+     * Graceful reload: the master starts a new generation of workers with {@code newOptions} (e.g. another worker
+     * count) on the same port, waits until every one of them listens, then asks the old generation to drain
+     * (stop accepting, finish what they have read, close idle connections) and waits for it to exit. If the new
+     * workers do not start, they are stopped and the old ones keep serving with the old configuration.
+     * The bind address, port and control port are kept.
+     */
+    @Override
+    public synchronized Reload reload(ServerOptions newOptions) throws IOException {
+        if (stopping || isClosed()) throw new IOException(name + " is stopping");
+        long start = System.nanoTime();
+        ServerOptions next = newOptions.withBindAddress(options.bindAddress()).withPort(options.port())
+                .withControlPort(options.controlPort());
+        Supervisor old = supervisor, fresh = generation(next);
+        try {
+            configure(workerOptions(next));
+            fresh.start(); // listens beside the old generation: both are in the port's SO_REUSEPORT group
+        } catch (IOException | RuntimeException e) {
+            configure(workerOptions(options)); // a worker of the old generation that restarts reads the old configuration
+            throw e;
+        }
+        List<Long> oldPids = old.livePids();
+        retiring = old;
+        supervisor = fresh;
+        options = next;
+        old.stopGracefully(RELOAD_DRAIN);
+        retired.putAll(old.stats(STATS_TIMEOUT));
+        retiredRestarts += old.restarts();
+        retiring = null;
+        reloads++;
+        return new Reload(reloads, oldPids, fresh.livePids(), (System.nanoTime() - start) / 1_000_000);
+    }
+
+    @Override
+    public int reloads() {
+        return reloads;
     }
 
     @Override
@@ -80,7 +144,7 @@ public abstract class MultiProcessServer extends ServerLifecycle {
 
     /** Workers started to replace dead ones since start-up. */
     public int restarts() {
-        return supervisor.restarts();
+        return supervisor.restarts() + retiredRestarts;
     }
 
     @Override
@@ -89,7 +153,11 @@ public abstract class MultiProcessServer extends ServerLifecycle {
         int active = 0;
         Map<String, Long> perWorker = new HashMap<>();
         Map<String, Long> loopEvents = new HashMap<>(); // a worker's loop is named after its pid: keys stay apart
-        for (WorkerStats w : supervisor.stats(STATS_TIMEOUT).values()) {
+        Map<Long, WorkerStats> all = new HashMap<>(retired);
+        Supervisor draining = retiring;
+        if (draining != null) all.putAll(draining.stats(STATS_TIMEOUT));
+        all.putAll(supervisor.stats(STATS_TIMEOUT));
+        for (WorkerStats w : all.values()) {
             accepted += w.stats().acceptedConnections();
             requests += w.stats().requests();
             errors += w.stats().errors();
@@ -102,7 +170,8 @@ public abstract class MultiProcessServer extends ServerLifecycle {
 
     /** Every worker stops accepting and drains; the supervisor waits for them (up to {@code timeout}) and kills what is left. */
     @Override
-    protected void drain(Duration timeout) {
+    protected synchronized void drain(Duration timeout) {
+        stopping = true;
         supervisor.stopGracefully(timeout);
     }
 
@@ -112,7 +181,8 @@ public abstract class MultiProcessServer extends ServerLifecycle {
     }
 
     @Override
-    protected void shutdown() {
+    protected synchronized void shutdown() {
+        stopping = true;
         supervisor.close();
         port.close();
     }

@@ -70,7 +70,7 @@ public final class PreforkServer extends MultiProcessServer {
             }
             new BlockingHttpConnection(client, context, requests, connection).run();
         }
-        System.exit(0);
+        link.exit();
     }
 
     private static void close(ServerSocket listener) {

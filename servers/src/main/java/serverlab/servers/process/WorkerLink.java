@@ -16,9 +16,11 @@ import java.util.function.Supplier;
 public final class WorkerLink {
 
     private final PrintStream toParent;
+    private final Supplier<WorkerStats> stats;
 
-    private WorkerLink(PrintStream toParent) {
+    private WorkerLink(PrintStream toParent, Supplier<WorkerStats> stats) {
         this.toParent = toParent;
+        this.stats = stats;
     }
 
     /**
@@ -28,7 +30,7 @@ public final class WorkerLink {
      * @param onShutdown   runs on SIGTERM
      */
     public static WorkerLink connect(Supplier<WorkerStats> stats, Consumer<Duration> gracefulStop, Runnable onShutdown) {
-        WorkerLink link = new WorkerLink(new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8));
+        WorkerLink link = new WorkerLink(new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8), stats);
         System.setOut(System.err);
         ParentWatchdog.watch(System.in, line -> {
             ChildMessage command = ChildMessage.parse(line);
@@ -49,6 +51,12 @@ public final class WorkerLink {
     /** Tells the parent this child listens on {@code port}. */
     public void ready(int port) {
         send(ChildMessage.ready(port));
+    }
+
+    /** Reports the final counters (so the parent's totals include the last requests), then ends the process. */
+    public void exit() {
+        send(ChildMessage.stats(stats.get()));
+        System.exit(0);
     }
 
     private synchronized void send(ChildMessage message) {

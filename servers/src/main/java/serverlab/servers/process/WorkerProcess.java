@@ -18,6 +18,7 @@ import java.util.concurrent.TimeoutException;
 public final class WorkerProcess {
 
     private final Process process;
+    private final Thread reader;
     private final CompletableFuture<Integer> ready = new CompletableFuture<>();
     private final BlockingQueue<WorkerStats> statsReplies = new LinkedBlockingQueue<>();
     private volatile WorkerStats lastStats;
@@ -25,7 +26,7 @@ public final class WorkerProcess {
     private WorkerProcess(Process process) {
         this.process = process;
         this.lastStats = WorkerStats.none(process.pid());
-        Thread reader = new Thread(this::readReplies, "worker-" + process.pid() + "-stdout");
+        reader = new Thread(this::readReplies, "worker-" + process.pid() + "-stdout");
         reader.setDaemon(true);
         reader.start();
         process.onExit().thenRun(() -> ready.completeExceptionally(
@@ -48,7 +49,10 @@ public final class WorkerProcess {
                 }
                 switch (message.type()) {
                     case ChildMessage.READY -> ready.complete(message.port());
-                    case ChildMessage.STATS -> statsReplies.offer(message.workerStats());
+                    case ChildMessage.STATS -> {
+                        lastStats = message.workerStats(); // an answer, or the final report of an exiting worker
+                        statsReplies.offer(lastStats);
+                    }
                     default -> System.err.println("serverlab: unexpected message from child " + pid() + ": " + line);
                 }
             }
@@ -92,10 +96,7 @@ public final class WorkerProcess {
         statsReplies.clear();
         try {
             send(ChildMessage.statsRequest());
-            WorkerStats reply = statsReplies.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (reply != null) {
-                lastStats = reply;
-            }
+            statsReplies.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (UncheckedIOException e) {
             // died between isAlive and the write
         } catch (InterruptedException e) {
@@ -113,12 +114,13 @@ public final class WorkerProcess {
         }
     }
 
-    /** Waits for the worker to exit; forces it after {@code timeout}. */
+    /** Waits for the worker to exit, and for its last words (final stats) to be read; forces it after {@code timeout}. */
     public void awaitExit(Duration timeout) {
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
             }
+            reader.join(1_000);
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();

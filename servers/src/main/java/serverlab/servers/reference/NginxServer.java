@@ -9,14 +9,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import serverlab.servers.Reloadable;
 import serverlab.servers.ServerOptions;
 import serverlab.servers.ServerStats;
 import serverlab.servers.core.Listeners;
@@ -26,17 +29,24 @@ import serverlab.servers.core.ServerLifecycle;
  * {@code nginx}: the real thing, for comparison rows. Debian's nginx is started in the
  * foreground with a generated config in a temp directory: a master process and
  * {@code workers} worker processes, each one event loop ({@code use epoll|poll} from
- * {@code selector}), access log off. It answers {@code /hello} with {@code return 200} and
- * exposes stub_status for {@link #stats()}; other paths are 404 (it does not run our handlers).
- * Stopped by PID: SIGQUIT for a graceful stop, SIGTERM then SIGKILL for close(). nginx cannot
- * watch its parent, so a small shell guard stops it if this JVM dies without closing it.
+ * {@code selector}), all sharing one listening socket (nginx's default: no {@code reuseport}). It answers
+ * {@code /hello} with {@code return 200} and exposes stub_status for {@link #stats()}; other paths are 404
+ * (it does not run our handlers). The access log holds only the pid of the worker that answered
+ * ({@code $pid}, buffered, flushed every 100 ms), counted for the per-worker spread of {@link #stats()}.
+ * Signalled by PID: SIGHUP for a {@link #reload}, SIGQUIT for a graceful stop, SIGTERM then SIGKILL for
+ * close(). nginx cannot watch its parent, so a small shell guard stops it if this JVM dies without closing it.
  */
-public final class NginxServer extends ServerLifecycle {
+public final class NginxServer extends ServerLifecycle implements Reloadable {
 
     public static final Path NGINX = Path.of("/usr/sbin/nginx");
     private static final String STATUS_PATH = "/serverlab_nginx_status";
 
-    private final ServerOptions options;
+    private static final Duration RELOAD_TIMEOUT = Duration.ofSeconds(10);
+
+    private volatile ServerOptions options;
+    private volatile int reloads;
+    private final AccessLogCounts perWorker;
+    private final AtomicLong statusProbes = new AtomicLong();
     private final Path directory;
     private final Process process;
     private final Process orphanGuard;
@@ -51,6 +61,7 @@ public final class NginxServer extends ServerLifecycle {
         this.directory = Files.createTempDirectory("serverlab-nginx-");
         Files.createDirectories(directory.resolve("logs"));
         Files.writeString(directory.resolve("nginx.conf"), config(options, port, directory));
+        this.perWorker = new AccessLogCounts(directory.resolve("logs/pids.log"));
         this.process = new ProcessBuilder(NGINX.toString(), "-p", directory + "/", "-c", directory.resolve("nginx.conf").toString(),
                 "-e", directory.resolve("logs/error.log").toString())
                 .redirectErrorStream(true)
@@ -93,7 +104,8 @@ public final class NginxServer extends ServerLifecycle {
                     use %s;
                 }
                 http {
-                    access_log off;
+                    log_format pid_only '$pid';
+                    access_log %s/logs/pids.log pid_only buffer=4k flush=100ms;
                     server_tokens off;
                     keepalive_requests 1000000;
                     keepalive_timeout %ds;
@@ -112,6 +124,7 @@ public final class NginxServer extends ServerLifecycle {
                             return 200 "Hello, world!\\n";
                         }
                         location = %s {
+                            access_log off;
                             stub_status;
                             allow 127.0.0.1;
                             deny all;
@@ -122,7 +135,7 @@ public final class NginxServer extends ServerLifecycle {
                     }
                 }
                 """.formatted(options.workers(), directory, directory, Math.min(options.maxConnections(), 16_384),
-                options.selector(), idleSeconds, idleSeconds, idleSeconds, options.maxBodyBytes(),
+                options.selector(), directory, idleSeconds, idleSeconds, idleSeconds, options.maxBodyBytes(),
                 directory, directory, directory, directory, directory, options.bindAddress(), port, Listeners.BACKLOG, STATUS_PATH);
     }
 
@@ -156,18 +169,21 @@ public final class NginxServer extends ServerLifecycle {
         return address;
     }
 
-    /** From stub_status: accepted connections, requests (including the status requests), active connections. */
+    /**
+     * From stub_status: accepted connections, requests (without this object's own status requests), active
+     * connections; requests per worker pid from the access log, which lags by up to 0.1 s (its flush interval).
+     */
     @Override
     public ServerStats stats() {
         try {
             String status = fetchStatus();
+            long probes = statusProbes.incrementAndGet(); // nginx counts the status request itself
             // "Active connections: 1 \nserver accepts handled requests\n 5 5 9 \nReading: 0 Writing: 1 Waiting: 0"
             Matcher active = Pattern.compile("Active connections:\\s*(\\d+)").matcher(status);
             Matcher counts = Pattern.compile("\\n\\s*(\\d+)\\s+(\\d+)\\s+(\\d+)").matcher(status);
             if (active.find() && counts.find()) {
-                long requests = Long.parseLong(counts.group(3));
-                return new ServerStats(Long.parseLong(counts.group(1)), requests,
-                        Math.max(0, Integer.parseInt(active.group(1)) - 1), 0, Map.of("nginx", requests));
+                return new ServerStats(Long.parseLong(counts.group(1)) - probes, Long.parseLong(counts.group(3)) - probes,
+                        Math.max(0, Integer.parseInt(active.group(1)) - 1), 0, perWorker.read());
             }
         } catch (IOException | RuntimeException e) {
             // stopped or unreachable: no counters
@@ -197,16 +213,63 @@ public final class NginxServer extends ServerLifecycle {
         }
     }
 
+    @Override
+    public ServerOptions options() {
+        return options;
+    }
+
+    /**
+     * nginx's {@code -s reload}: rewrite nginx.conf and send SIGHUP to the master, which starts workers with the new
+     * configuration on the listening socket it keeps, then tells the old workers to finish and exit (they close
+     * idle keep-alive connections at once). Returns once the new workers run and the old ones are gone.
+     * The bind address, port and control port are kept.
+     */
+    @Override
+    public synchronized Reload reload(ServerOptions newOptions) throws IOException {
+        long start = System.nanoTime();
+        ServerOptions next = newOptions.withBindAddress(options.bindAddress()).withPort(options.port())
+                .withControlPort(options.controlPort());
+        Path conf = directory.resolve("nginx.conf");
+        String previous = Files.readString(conf);
+        Files.writeString(conf, config(next, address.getPort(), directory));
+        List<Long> oldPids = workerPids();
+        signal("HUP");
+        List<Long> pids = oldPids;
+        for (long deadline = System.nanoTime() + RELOAD_TIMEOUT.toNanos(); System.nanoTime() < deadline; sleep(20)) {
+            pids = workerPids();
+            if (pids.size() == next.workers() && Collections.disjoint(pids, oldPids)) break;
+        }
+        if (pids.size() != next.workers() || !Collections.disjoint(pids, oldPids)) {
+            Files.writeString(conf, previous); // nginx keeps its old configuration when the new one fails
+            throw new IOException("nginx did not reload within " + RELOAD_TIMEOUT + " (workers " + oldPids + " -> " + pids + "):\n" + readLog());
+        }
+        options = next;
+        return new Reload(++reloads, oldPids, pids, (System.nanoTime() - start) / 1_000_000);
+    }
+
+    @Override
+    public int reloads() {
+        return reloads;
+    }
+
     /** SIGQUIT: nginx closes its listeners, lets workers finish in-flight requests, then exits. */
     @Override
     protected void drain(Duration timeout) {
-        if (!process.isAlive()) return;
         try {
-            new ProcessBuilder("kill", "-QUIT", Long.toString(process.pid())).inheritIO().start().waitFor();
+            signal("QUIT");
         } catch (IOException e) {
             // the urgent stop follows at the deadline
+        }
+    }
+
+    private void signal(String name) throws IOException {
+        if (!process.isAlive()) throw new IOException("nginx is not running");
+        try {
+            int status = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
+            if (status != 0) throw new IOException("kill -" + name + " " + process.pid() + " exited with " + status);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            throw new IOException("interrupted while signalling nginx", e);
         }
     }
 
