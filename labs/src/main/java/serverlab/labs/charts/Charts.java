@@ -10,6 +10,8 @@ import java.util.Map;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.HeatMapChart;
+import org.knowm.xchart.HeatMapChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -301,6 +303,31 @@ public final class Charts {
         }
         chart.addSeries(valueColumn, categories, values);
         chart.getStyler().setLegendVisible(false);
+        return chart;
+    }
+
+    /**
+     * A heat map of {@code valueColumn}: one cell per (x, y) pair of the table, e.g. normalised throughput
+     * by workload (x) and architecture (y). Categories keep the table's order of first appearance; a
+     * missing or NaN value leaves its cell empty. Each cell shows its value.
+     */
+    public static HeatMapChart heatMap(Table table, String xColumn, String yColumn, String valueColumn,
+                                       String title, String xAxisTitle, String yAxisTitle) {
+        List<String> xs = new ArrayList<>(), ys = new ArrayList<>();
+        List<Number[]> cells = new ArrayList<>();
+        for (Row row : table) {
+            String x = row.getObject(xColumn).toString(), y = row.getObject(yColumn).toString();
+            if (!xs.contains(x)) xs.add(x);
+            if (!ys.contains(y)) ys.add(y);
+            double v = row.getNumber(valueColumn);
+            if (!Double.isNaN(v)) {
+                cells.add(new Number[] {xs.indexOf(x), ys.indexOf(y), v});
+            }
+        }
+        HeatMapChart chart = new HeatMapChartBuilder().width(WIDTH).height(HEIGHT)
+                .title(title).xAxisTitle(xAxisTitle).yAxisTitle(yAxisTitle).build();
+        chart.getStyler().setShowValue(true).setHeatMapValueDecimalPattern("0.00");
+        chart.addSeries(valueColumn, xs, ys, cells);
         return chart;
     }
 

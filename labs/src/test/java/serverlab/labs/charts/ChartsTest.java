@@ -11,8 +11,12 @@ import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategorySeries;
+import org.knowm.xchart.HeatMapChart;
+import org.knowm.xchart.HeatMapSeries;
 import serverlab.labs.load.LoadResult;
 import serverlab.labs.load.WarmUp;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
 class ChartsTest {
@@ -51,5 +55,20 @@ class ChartsTest {
         CategoryChart chart = Charts.latencyPercentiles(Map.of("thread-pool", run(10, 436)));
         String name = chart.getSeriesMap().keySet().iterator().next();
         assertTrue(name.contains("436 unanswered"), name);
+    }
+
+    @Test
+    void heatMapHasOneCellPerPairAndLeavesNaNEmpty() {
+        Table t = Table.create("table",
+                StringColumn.create("path", "/hello", "/hello", "/cpu", "/cpu"),
+                StringColumn.create("architecture", "a", "b", "a", "b"),
+                DoubleColumn.create("share", 1.0, 0.5, Double.NaN, 1.0));
+        HeatMapChart chart = Charts.heatMap(t, "path", "architecture", "share", "title", "workload", "architecture");
+        HeatMapSeries s = chart.getHeatMapSeries();
+        assertEquals(List.of("/hello", "/cpu"), s.getXData());
+        assertEquals(List.of("a", "b"), s.getYData());
+        List<List<Number>> cells = s.getHeatData().stream().map(a -> java.util.Arrays.<Number>asList(a)).toList();
+        assertEquals(List.of(List.<Number>of(0, 0, 1.0), List.<Number>of(0, 1, 0.5), List.<Number>of(1, 1, 1.0)), cells);
+        assertTrue(Charts.toPng(chart).length > 0);
     }
 }
