@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,6 +33,10 @@ public final class ProcessTreeProbe {
     private static volatile long clockTicksPerSecond;
 
     private final long pid;
+    /** Context switches of every thread seen at the last sample, by "pid/tid"; see {@link #contextSwitches}. */
+    private Map<String, long[]> lastSeenSwitches = new HashMap<>();
+    /** Context switches of threads that have ended since this probe started: their last seen counts. */
+    private long departedVoluntary, departedInvoluntary;
 
     private ProcessTreeProbe(long pid) {
         this.pid = pid;
@@ -60,30 +66,33 @@ public final class ProcessTreeProbe {
         return pids;
     }
 
-    public ProcessTreeSample sample() {
+    /**
+     * One sample. Context switches are counted per thread, and a thread that ends keeps counting with its last
+     * sampled figures: the kernel forgets an ended thread's switches (unlike its CPU time), so without this a
+     * server whose connection threads exit would report fewer switches at the end of a run than during it.
+     * Sample often enough (every few hundred ms) to catch short-lived threads.
+     */
+    public synchronized ProcessTreeSample sample() {
         long rss = 0;
         long pss = 0;
         int threads = 0;
-        long voluntary = 0;
-        long involuntary = 0;
         long userTicks = 0;
         long systemTicks = 0;
         int fds = 0;
         List<Long> included = new ArrayList<>();
+        Map<String, long[]> switchesNow = new HashMap<>();
         for (long p : pids()) {
             Path dir = PROC.resolve(Long.toString(p));
             try {
                 long[] stat = readStat(dir);
                 long[] memory = readMemory(dir);
-                long[] switches = readContextSwitches(dir);
+                readContextSwitches(dir, p, switchesNow);
                 int openFds = countEntries(dir.resolve("fd"));
                 userTicks += stat[0];
                 systemTicks += stat[1];
                 threads += (int) stat[2];
                 rss += memory[0];
                 pss += memory[1];
-                voluntary += switches[0];
-                involuntary += switches[1];
                 fds += openFds;
                 included.add(p);
             } catch (IOException | UncheckedIOException exited) {
@@ -93,6 +102,8 @@ public final class ProcessTreeProbe {
         if (included.isEmpty()) {
             throw new IllegalStateException("process " + pid + " has exited");
         }
+        long[] switches = contextSwitches(switchesNow);
+        long voluntary = switches[0], involuntary = switches[1];
         long tick = clockTicksPerSecond();
         return new ProcessTreeSample(pid, Instant.now(), List.copyOf(included), rss, pss, threads,
                 voluntary, involuntary, userTicks * 1000 / tick, systemTicks * 1000 / tick, fds);
@@ -127,26 +138,43 @@ public final class ProcessTreeProbe {
         }
     }
 
-    /** {voluntary, involuntary} context switches summed over every thread in /proc/pid/task. */
-    static long[] readContextSwitches(Path dir) throws IOException {
-        long voluntary = 0;
-        long involuntary = 0;
+    /** {voluntary, involuntary} of every thread now, plus those of threads that ended since the last sample. */
+    private long[] contextSwitches(Map<String, long[]> now) {
+        for (var seen : lastSeenSwitches.entrySet()) {
+            if (!now.containsKey(seen.getKey())) {
+                departedVoluntary += seen.getValue()[0];
+                departedInvoluntary += seen.getValue()[1];
+            }
+        }
+        lastSeenSwitches = now;
+        long voluntary = departedVoluntary, involuntary = departedInvoluntary;
+        for (long[] counts : now.values()) {
+            voluntary += counts[0];
+            involuntary += counts[1];
+        }
+        return new long[] {voluntary, involuntary};
+    }
+
+    /** Puts {voluntary, involuntary} context switches of every thread in /proc/pid/task into {@code into}, keyed "pid/tid". */
+    static void readContextSwitches(Path dir, long pid, Map<String, long[]> into) throws IOException {
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(dir.resolve("task"))) {
             for (Path task : tasks) {
+                long voluntary = 0;
+                long involuntary = 0;
                 try {
                     for (String line : Files.readAllLines(task.resolve("status"), StandardCharsets.US_ASCII)) {
                         if (line.startsWith("voluntary_ctxt_switches:")) {
-                            voluntary += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                            voluntary = Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
                         } else if (line.startsWith("nonvoluntary_ctxt_switches:")) {
-                            involuntary += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                            involuntary = Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
                         }
                     }
                 } catch (IOException threadExited) {
-                    // a thread ended while we listed them
+                    continue; // a thread ended while we listed them: its last sampled figures count as departed
                 }
+                into.put(pid + "/" + task.getFileName(), new long[] {voluntary, involuntary});
             }
         }
-        return new long[] {voluntary, involuntary};
     }
 
     /** Context switches of the main thread only, as /proc/pid/status reports them (for comparison). */

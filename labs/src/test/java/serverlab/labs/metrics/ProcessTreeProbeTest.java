@@ -69,6 +69,29 @@ class ProcessTreeProbeTest {
     }
 
     @Test
+    void switchesOfThreadsThatEndedStillCount() throws Exception {
+        ProcessTreeProbe probe = ProcessTreeProbe.self();
+        java.util.concurrent.CountDownLatch counted = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch mayEnd = new java.util.concurrent.CountDownLatch(1);
+        Thread sleeper = Thread.ofPlatform().start(() -> {
+            try {
+                for (int i = 0; i < 200; i++) Thread.sleep(1);   // ~200 voluntary switches
+                counted.countDown();
+                mayEnd.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        counted.await();
+        long whileAlive = probe.sample().contextSwitches();
+        mayEnd.countDown();
+        sleeper.join();
+        long afterItEnded = probe.sample().contextSwitches();
+        // Without the departed threads' counts, the second sample loses the sleeper's ~200 switches.
+        assertTrue(afterItEnded >= whileAlive, "switches fell from " + whileAlive + " to " + afterItEnded + " when a thread ended");
+    }
+
+    @Test
     void includesDescendantProcesses() throws Exception {
         Process p = child("spawn");
         ProcessTreeSample s = ProcessTreeProbe.of(p.pid()).sample();
