@@ -1,16 +1,15 @@
 package serverlab.labs.experiment;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.locks.LockSupport;
 import org.knowm.xchart.XYChart;
 import serverlab.labs.charts.Charts;
+import serverlab.labs.metrics.Periodic;
 import serverlab.servers.Server;
 import serverlab.servers.ServerStats;
 import serverlab.servers.core.LoopCounters.Count;
@@ -46,20 +45,10 @@ public final class LoopEvents implements AutoCloseable {
     /** The events in the order of the tables; a stats key is {@code "<loop>.<event>"}. */
     public static final List<String> EVENTS = Arrays.stream(Count.values()).map(Count::key).toList();
 
-    private final Server server;
-    private final long intervalNanos;
-    private final long startNanos = System.nanoTime();
-    private final List<Long> sampleNanos = new ArrayList<>();
-    private final List<ServerStats> samples = new ArrayList<>();
-    private final Thread thread;
-    private volatile boolean running = true;
+    private final Periodic<ServerStats> samples;
 
     private LoopEvents(Server server, Duration interval) {
-        if (interval.isNegative() || interval.isZero()) throw new IllegalArgumentException("interval must be positive");
-        this.server = server;
-        this.intervalNanos = interval.toNanos();
-        takeSample(); // the baseline
-        thread = Thread.ofPlatform().daemon().name("loop-events-sampler").start(this::sampleUntilStopped);
+        this.samples = Periodic.start("loop-events-sampler", interval, server::stats);
     }
 
     /** Starts sampling {@code server}'s loop counters every {@code interval}; stop (or close) it after the run. */
@@ -67,39 +56,9 @@ public final class LoopEvents implements AutoCloseable {
         return new LoopEvents(server, interval);
     }
 
-    private void sampleUntilStopped() {
-        long next = System.nanoTime() + intervalNanos;
-        while (running) {
-            long wait = next - System.nanoTime();
-            if (wait > 0) {
-                LockSupport.parkNanos(wait);
-                continue;
-            }
-            takeSample();
-            next += intervalNanos;
-        }
-    }
-
-    private void takeSample() {
-        ServerStats stats = server.stats();
-        long at = System.nanoTime() - startNanos;
-        synchronized (samples) {
-            samples.add(stats);
-            sampleNanos.add(at);
-        }
-    }
-
     /** Stops sampling after one final sample. Idempotent. */
     public void stop() {
-        if (!running) return;
-        running = false;
-        LockSupport.unpark(thread);
-        try {
-            thread.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        takeSample();
+        samples.stop();
     }
 
     @Override
@@ -109,10 +68,9 @@ public final class LoopEvents implements AutoCloseable {
 
     /** Every count from the first sample to the latest: {@link #between} them. */
     public Table totals() {
-        synchronized (samples) {
-            int last = samples.size() - 1;
-            return between(samples.getFirst(), samples.get(last), Duration.ofNanos(sampleNanos.get(last) - sampleNanos.getFirst()));
-        }
+        List<Periodic.Reading<ServerStats>> all = samples.readings();
+        Periodic.Reading<ServerStats> first = all.getFirst(), last = all.getLast();
+        return between(first.value(), last.value(), Duration.ofNanos(last.nanos() - first.nanos()));
     }
 
     /**
@@ -124,18 +82,17 @@ public final class LoopEvents implements AutoCloseable {
         StringColumn loop = StringColumn.create("loop");
         StringColumn event = StringColumn.create("event");
         DoubleColumn perSecond = DoubleColumn.create("per_s");
-        synchronized (samples) {
-            for (int i = 1; i < samples.size(); i++) {
-                double seconds = (sampleNanos.get(i) - sampleNanos.get(i - 1)) / 1e9;
-                Map<String, Map<String, Long>> before = byLoop(samples.get(i - 1)), after = byLoop(samples.get(i));
-                for (var loopCounts : after.entrySet()) {
-                    for (String name : EVENTS) {
-                        long delta = loopCounts.getValue().get(name) - before.getOrDefault(loopCounts.getKey(), Map.of()).getOrDefault(name, 0L);
-                        time.append(sampleNanos.get(i) / 1e9);
-                        loop.append(loopCounts.getKey());
-                        event.append(name);
-                        perSecond.append(delta / seconds);
-                    }
+        List<Periodic.Reading<ServerStats>> all = samples.readings();
+        for (int i = 1; i < all.size(); i++) {
+            double seconds = (all.get(i).nanos() - all.get(i - 1).nanos()) / 1e9;
+            Map<String, Map<String, Long>> before = byLoop(all.get(i - 1).value()), after = byLoop(all.get(i).value());
+            for (var loopCounts : after.entrySet()) {
+                for (String name : EVENTS) {
+                    long delta = loopCounts.getValue().get(name) - before.getOrDefault(loopCounts.getKey(), Map.of()).getOrDefault(name, 0L);
+                    time.append(all.get(i).nanos() / 1e9);
+                    loop.append(loopCounts.getKey());
+                    event.append(name);
+                    perSecond.append(delta / seconds);
                 }
             }
         }

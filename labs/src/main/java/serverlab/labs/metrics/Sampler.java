@@ -1,7 +1,6 @@
 package serverlab.labs.metrics;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import tech.tablesaw.api.DoubleColumn;
@@ -27,23 +26,11 @@ public final class Sampler implements AutoCloseable {
     }
 
     private final ProcessTreeProbe probe;
-    private final long intervalNanos;
-    private final List<ProcessTreeSample> samples = new ArrayList<>();
-    private final Thread thread;
-    private final long startNanos = System.nanoTime();
-    private final List<Long> sampleNanos = new ArrayList<>();
-    private volatile boolean running = true;
+    private final Periodic<ProcessTreeSample> readings;
 
     private Sampler(long pid, Duration interval) {
-        if (interval.isNegative() || interval.isZero()) {
-            throw new IllegalArgumentException("interval must be positive");
-        }
         this.probe = ProcessTreeProbe.of(pid);
-        this.intervalNanos = interval.toNanos();
-        takeSample(); // a first sample right away, so even a short run has a baseline
-        this.thread = new Thread(this::loop, "process-sampler-" + pid);
-        thread.setDaemon(true);
-        thread.start();
+        this.readings = Periodic.start("process-sampler-" + pid, interval, probe::sample);
     }
 
     public static Sampler start(long pid, Duration interval) {
@@ -59,47 +46,9 @@ public final class Sampler implements AutoCloseable {
         }
     }
 
-    private void loop() {
-        long next = System.nanoTime() + intervalNanos;
-        while (running) {
-            long wait = next - System.nanoTime();
-            if (wait > 0) {
-                java.util.concurrent.locks.LockSupport.parkNanos(wait);
-                continue;
-            }
-            if (!takeSample()) {
-                return; // the process exited
-            }
-            next += intervalNanos;
-        }
-    }
-
-    private boolean takeSample() {
-        try {
-            ProcessTreeSample s = probe.sample();
-            synchronized (samples) {
-                samples.add(s);
-                sampleNanos.add(System.nanoTime() - startNanos);
-            }
-            return true;
-        } catch (IllegalStateException exited) {
-            return false;
-        }
-    }
-
     /** Stops sampling after one final sample. Idempotent. */
     public void stop() {
-        if (!running) {
-            return;
-        }
-        running = false;
-        thread.interrupt();
-        try {
-            thread.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        takeSample();
+        readings.stop();
     }
 
     @Override
@@ -108,9 +57,7 @@ public final class Sampler implements AutoCloseable {
     }
 
     public List<ProcessTreeSample> samples() {
-        synchronized (samples) {
-            return List.copyOf(samples);
-        }
+        return readings.readings().stream().map(Periodic.Reading::value).toList();
     }
 
     public ProcessTreeSample first() {
@@ -138,12 +85,7 @@ public final class Sampler implements AutoCloseable {
      * ctx_voluntary, ctx_involuntary (cumulative), cpu_user_ms, cpu_sys_ms (cumulative), fds.
      */
     public Table table() {
-        List<ProcessTreeSample> all;
-        List<Long> times;
-        synchronized (samples) {
-            all = List.copyOf(samples);
-            times = List.copyOf(sampleNanos);
-        }
+        List<Periodic.Reading<ProcessTreeSample>> all = readings.readings();
         var time = DoubleColumn.create("time_s");
         var processes = IntColumn.create("processes");
         var rss = DoubleColumn.create("rss_mb");
@@ -155,8 +97,8 @@ public final class Sampler implements AutoCloseable {
         var sys = LongColumn.create("cpu_sys_ms");
         var fds = IntColumn.create("fds");
         for (int i = 0; i < all.size(); i++) {
-            ProcessTreeSample s = all.get(i);
-            time.append(times.get(i) / 1e9);
+            ProcessTreeSample s = all.get(i).value();
+            time.append(all.get(i).nanos() / 1e9);
             processes.append(s.processes());
             rss.append(s.rssMb());
             pss.append(s.pssMb());
