@@ -43,6 +43,20 @@ public final class Listeners {
         });
     }
 
+    /**
+     * Whether Linux hands the connections queued on a closing SO_REUSEPORT listener to a sibling listener
+     * ({@code net.ipv4.tcp_migrate_req = 1}, Linux 5.14+). When it does not (the default), a worker that stops
+     * listening resets a connection that completes its handshake in the instant between the worker's last
+     * accept and its close; real nginx avoids this by sharing one listening socket, unless it is told {@code reuseport}.
+     */
+    public static boolean kernelMigratesQueuedConnections() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/ipv4/tcp_migrate_req")).trim().equals("1");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     private interface Setup<T> {
         void apply(T listener) throws IOException;
     }

@@ -49,7 +49,9 @@ final class ReactorWorker {
      * <li>Stop listening without resetting anyone. The kernel resets the connections still queued on a listening
      *     socket when it closes, and the socket of a channel registered with a selector only closes at the loop's
      *     next select. So the loop first deregisters the listener; then this thread takes in what the kernel has
-     *     queued and closes the socket at once, leaving a window of one system call.</li>
+     *     queued and closes the socket at once, leaving a window of one system call: a connection whose handshake
+     *     completes inside it is reset, unless the kernel migrates it to a sibling listener
+     *     ({@link Listeners#kernelMigratesQueuedConnections()}).</li>
      * <li>Every answer from now on says {@code Connection: close}, so a busy keep-alive connection ends after its
      *     next request, and its client reconnects to a worker that still listens.</li>
      * <li>Only then close the connections that stayed idle: closing an idle keep-alive connection at once races

@@ -19,6 +19,7 @@ import serverlab.servers.Server;
 import serverlab.servers.ServerOptions;
 import serverlab.servers.Servers;
 import serverlab.servers.control.ControlAddress;
+import serverlab.servers.core.Listeners;
 import serverlab.servers.process.ChildJvm;
 import serverlab.servers.process.ClientLoops;
 import serverlab.servers.process.HttpTestClient;
@@ -47,7 +48,12 @@ class ReloadTest {
             }
             System.out.printf("nginx-style reloads under load: %d answered, %d failed %s, reloads %s%n",
                     clients.answered(), clients.failed(), clients.failures(), reloads);
-            assertEquals(0, clients.failed(), "failed requests: " + clients.failures());
+            // No request on an established connection may be lost. A new connection can be reset in the instant an
+            // old worker closes its SO_REUSEPORT socket, unless the kernel migrates it (Listeners' javadoc).
+            assertEquals(clients.failedOnNewConnections(), clients.failed(), "requests lost on established connections: " + clients.failures());
+            long allowedResets = Listeners.kernelMigratesQueuedConnections() ? 0 : reloads.size();
+            assertTrue(clients.failedOnNewConnections() <= allowedResets,
+                    clients.failedOnNewConnections() + " new connections reset (want ≤ " + allowedResets + "): " + clients.failures());
             assertTrue(clients.answered() > 100, "answered " + clients.answered());
             assertEquals(3, server.reloads());
             for (int i = 0; i < reloads.size(); i++) {

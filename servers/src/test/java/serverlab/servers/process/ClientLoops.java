@@ -20,6 +20,7 @@ public final class ClientLoops implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
     private final LongAdder answered = new LongAdder();
     private final LongAdder failed = new LongAdder();
+    private final LongAdder failedOnNewConnections = new LongAdder();
     private final Queue<String> failures = new ConcurrentLinkedQueue<>();
     private volatile boolean running = true;
 
@@ -39,8 +40,9 @@ public final class ClientLoops implements AutoCloseable {
     private void loop(boolean keepAlive) {
         HttpTestClient client = null;
         while (running) {
+            boolean fresh = client == null;
             try {
-                if (client == null) client = new HttpTestClient(address);
+                if (fresh) client = new HttpTestClient(address);
                 HttpTestClient.Response response = client.get("/hello");
                 if (response.status() == 200) answered.increment();
                 else fail("status " + response.status());
@@ -48,7 +50,8 @@ public final class ClientLoops implements AutoCloseable {
                     client = closed(client);
                 }
             } catch (IOException e) {
-                fail((keepAlive ? "keep-alive: " : "new connection: ") + e);
+                if (fresh) failedOnNewConnections.increment();
+                fail((keepAlive ? "keep-alive" : "connection per request") + (fresh ? ", new connection: " : ", reused connection: ") + e);
                 client = closed(client);
             }
         }
@@ -77,6 +80,11 @@ public final class ClientLoops implements AutoCloseable {
 
     public long failed() {
         return failed.sum();
+    }
+
+    /** Failures of the first request on a connection (including a refused or reset connect). */
+    public long failedOnNewConnections() {
+        return failedOnNewConnections.sum();
     }
 
     /** The first few failures, for the assertion message. */
