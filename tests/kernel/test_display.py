@@ -83,3 +83,12 @@ def test_every_bundle_has_text_plain(run):
     for code in ["42", '"s"', "new int[]{1,2}", "java.util.List.of(1, 2)", "new Object()"]:
         ex = run(code).ok()
         assert ex.result and "text/plain" in ex.result, ex.describe()
+
+
+def test_display_of_a_string_as_html_and_markdown(run):
+    ex = run('display("<b>bold</b>", "text/html");\ndisplay("# Title\\n*emphasis*", "text/markdown");').ok()
+    html, markdown = (d["content"]["data"] for d in ex.displays)
+    assert html["text/html"] == "<b>bold</b>" and "text/plain" in html, html
+    assert markdown["text/markdown"] == "# Title\n*emphasis*", markdown
+    # a string without a type is still plain text, quoted as before
+    assert set(run('display("<i>x</i>")').ok().displays[0]["content"]["data"]) == {"text/plain"}

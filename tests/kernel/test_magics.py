@@ -1,4 +1,5 @@
 """9. magics: %help, %time, %load, %classpath, %maven."""
+import html
 import re
 import socket
 import urllib.error
@@ -101,3 +102,47 @@ def test_maven_dependency(run):
     assert ex.status == "ok", ex.describe()
     ex = run('org.apache.commons.lang3.StringUtils.reverse("abc")', timeout=60).ok()
     assert ex.text == '"cba"', ex.describe()
+
+
+@pytest.mark.parametrize("magic, mime", [("%%html", "text/html"), ("%%markdown", "text/markdown"),
+                                         ("%%javascript", "application/javascript"), ("%%js", "application/javascript"),
+                                         ("%%latex", "text/latex"), ("%%svg", "image/svg+xml")])
+def test_content_cell_magics_show_the_cell_as_that_type(run, magic, mime):
+    body = "line one\nline <two>"
+    ex = run(f"{magic}\n{body}").ok()
+    assert len(ex.displays) == 1, ex.describe()
+    assert ex.displays[0]["content"]["data"][mime] == body, ex.describe()
+
+
+def test_unknown_cell_magic_is_an_error_that_names_the_known_ones(run):
+    run("int keptAcrossBadMagic = 5;").ok()
+    ex = run("%%htlm\n<b>x</b>")
+    assert ex.status == "error" and "%%html" in ex.traceback, ex.describe()
+    assert run("keptAcrossBadMagic").ok().text == "5"
+
+
+def test_vars_lists_names_types_and_values(run):
+    run('int varsCount = 42;\nString varsName = "server";\njava.util.List<Integer> varsList = java.util.List.of(1, 2);').ok()
+    run("1 + 1").ok()   # an expression's value is shown, not stored as $1
+    ex = run("%vars").ok()
+    table = ex.result["text/html"]
+    rows = {m.group(1): (html.unescape(m.group(2)), html.unescape(m.group(3))) for m in re.finditer(
+        r"<tr><td[^>]*>([^<]*)</td><td[^>]*>([^<]*)</td><td[^>]*>([^<]*)</td>", table)}
+    assert rows.get("varsCount") == ("int", "42"), rows
+    assert rows.get("varsName") == ("String", '"server"'), rows
+    assert rows.get("varsList") == ("java.util.List<Integer>", "[1, 2]"), rows
+    assert not any(name.startswith("$") or name.startswith("serverlab") for name in rows), rows
+
+
+@pytest.mark.parametrize("typed, expected", [("%va", "%vars"), ("%%ht", "%%html"), ("%%", "%%markdown"), ("%ma", "%maven")])
+def test_magics_complete_on_tab(kernel, typed, expected):
+    code = "int x = 1;\n" + typed
+    c = kernel.request("complete", code=code, cursor_pos=len(code))["content"]
+    assert expected in c["matches"], c
+    assert c["cursor_start"] == code.index(typed) and c["cursor_end"] == len(code), c
+    assert all(m.startswith(typed) for m in c["matches"]), c
+
+
+def test_help_menu_link_says_what_it_points_to(kernel):
+    links = kernel.request("kernel_info")["content"]["help_links"]
+    assert any("JShell user guide" in link["text"] and "/jshell/" in link["url"] for link in links), links

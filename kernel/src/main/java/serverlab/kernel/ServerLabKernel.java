@@ -261,9 +261,19 @@ public final class ServerLabKernel {
 
     private void complete(RouterChannel channel, Message<?> message) {
         CompleteRequest request = (CompleteRequest) message.getContent();
-        CellEvaluator.Completion completion = evaluator.complete(request.getCode(), request.getCursorPos());
+        CellEvaluator.Completion completion = magicCompletion(request.getCode(), request.getCursorPos())
+                .orElseGet(() -> evaluator.complete(request.getCode(), request.getCursorPos()));
         reply(channel, message, "complete_reply", Map.of("status", "ok", "matches", completion.matches(),
                 "cursor_start", completion.start(), "cursor_end", completion.end(), "metadata", Map.of()));
+    }
+
+    /** A magic's name being typed at the start of a line completes to the magics, not to Java. */
+    private java.util.Optional<CellEvaluator.Completion> magicCompletion(String code, int cursor) {
+        int lineStart = code.lastIndexOf('\n', cursor - 1) + 1;
+        String typed = code.substring(lineStart, cursor);
+        if (!typed.startsWith("%") || typed.contains(" ")) return java.util.Optional.empty();
+        List<String> matches = magics.names().stream().filter(name -> name.startsWith(typed)).toList();
+        return java.util.Optional.of(new CellEvaluator.Completion(matches, lineStart, cursor));
     }
 
     private void inspect(RouterChannel channel, Message<?> message) {
@@ -314,7 +324,8 @@ public final class ServerLabKernel {
         info.put("implementation_version", VERSION);
         info.put("language_info", language);
         info.put("banner", "ServerLab kernel " + VERSION + " — Java " + Runtime.version() + " (JShell in the kernel JVM). %help lists the magics.");
-        info.put("help_links", List.of(Map.of("text", "ServerLab magics: %help", "url", "https://docs.oracle.com/en/java/javase/21/jshell/")));
+        info.put("help_links", List.of(Map.of("text", "JShell user guide (Oracle; magics: run %help)",
+                "url", "https://docs.oracle.com/en/java/javase/21/jshell/")));
         info.put("debugger", false);
         return info;
     }

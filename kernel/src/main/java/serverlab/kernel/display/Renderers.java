@@ -102,12 +102,24 @@ public final class Renderers {
 
     private static Map<String, String> renderSpecific(Object value, Set<String> requested) throws IOException {
         if (value instanceof Rich rich) return richBundle(rich);
+        if (value instanceof CharSequence source && !requested.isEmpty()) return sourceBundle(source.toString(), requested);
         if (value instanceof Table table) return tableBundle(table);
         if (value instanceof Chart<?, ?> chart) return chartBundle(chart, requested);
         if (value instanceof RenderedImage image) return Map.of(PNG, pngBase64(image),
                 TEXT, image.getClass().getSimpleName() + " " + image.getWidth() + "×" + image.getHeight());
         if (value instanceof AbstractHistogram histogram) return histogramBundle(histogram);
         return Map.of(TEXT, plainText(value));
+    }
+
+    /**
+     * A string that already is the content of the requested types, e.g. {@code display("<b>x</b>", "text/html")} or
+     * {@code display(md, "text/markdown")}; consoles and logs get the same text as {@code text/plain}.
+     */
+    private static Map<String, String> sourceBundle(String source, Set<String> requested) {
+        Map<String, String> bundle = new LinkedHashMap<>();
+        for (String type : requested) bundle.put(type, source);
+        bundle.putIfAbsent(TEXT, source);
+        return bundle;
     }
 
     private static Map<String, String> richBundle(Rich rich) {

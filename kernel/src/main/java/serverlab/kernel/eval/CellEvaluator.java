@@ -75,7 +75,8 @@ public final class CellEvaluator {
             List<SnippetEvent> events = jshell.eval(source);
             if (!events.isEmpty() && events.get(0).status() == Snippet.Status.REJECTED) jshell.drop(events.get(0).snippet());
         }
-        jshell.eval("int serverlabWarmUp = 1 + 1;");   // the first real compile pays javac's warm-up, not the user
+        // The first real compile pays javac's warm-up, not the user; dropped so that %vars does not list it.
+        jshell.eval("int serverlabWarmUp = 1 + 1;").forEach(event -> jshell.drop(event.snippet()));
         return jshell;
     }
 

@@ -1,6 +1,8 @@
 package serverlab.kernel.magic;
 
+import jdk.jshell.JShell;
 import serverlab.kernel.CellRun;
+import serverlab.kernel.Notebook;
 import serverlab.kernel.eval.CellEvaluator;
 import serverlab.kernel.eval.Outcome;
 import serverlab.kernel.io.BackgroundOutput;
@@ -14,10 +16,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+
 /**
  * Line magics, registered by name. A line of a cell that starts with {@code %} is a
- * magic; the Java between magic lines runs as usual. {@code %%time} on the first line
- * times the whole cell.
+ * magic; the Java between magic lines runs as usual. Cell magics on the first line take the
+ * whole cell: {@code %%time} times it, {@code %%html}, {@code %%markdown}, {@code %%javascript},
+ * {@code %%latex} and {@code %%svg} show it as that content.
  */
 public final class Magics {
     /** A magic: takes the rest of its line, may print, may produce a value to show. */
@@ -27,6 +33,11 @@ public final class Magics {
     }
 
     private record Entry(Magic magic, String usage) {}
+
+    /** Cell magics that show the cell's text as content of one MIME type. */
+    private static final Map<String, String> CONTENT_MAGICS = Map.of(
+            "html", "text/html", "markdown", "text/markdown", "javascript", "application/javascript",
+            "js", "application/javascript", "latex", "text/latex", "svg", "image/svg+xml");
 
     private final Map<String, Entry> magics = new LinkedHashMap<>();
     private final CellEvaluator evaluator;
@@ -45,9 +56,12 @@ public final class Magics {
             System.out.println("(" + background.totalLines() + " lines in all; full log: " + background.logFile() + ")");
             return Outcome.DONE;
         });
+        register("vars", "%vars   list the variables defined so far, with their types and values", (args, run) -> new Outcome.Value(variables()));
         register("help", "%help   list the magics", (args, run) -> {
             System.out.println("ServerLab kernel magics:");
             magics.values().forEach(e -> System.out.println("  " + e.usage));
+            System.out.println("Cell magics (first line of a cell): %%time, and %%html, %%markdown, %%javascript (or %%js), %%latex,"
+                    + " %%svg, which show the rest of the cell as that content.");
             System.out.println("\nIn every cell: display(obj), updateDisplay(id, obj), clearOutput(), input(prompt), password(prompt)"
                     + " (System.in reads ask too); servers.*, labs.*, Tablesaw and XChart are imported.");
             return Outcome.DONE;
@@ -58,12 +72,29 @@ public final class Magics {
         magics.put(name, new Entry(magic, usage));
     }
 
+    /** The names of the line magics and the cell magics, for completion. */
+    public List<String> names() {
+        List<String> names = new ArrayList<>();
+        magics.keySet().forEach(name -> names.add("%" + name));
+        names.add("%%time");
+        CONTENT_MAGICS.keySet().stream().sorted().forEach(name -> names.add("%%" + name));
+        return names;
+    }
+
     /** Runs a cell: magic lines as magics, the Java in between through JShell. */
     public Outcome runCell(String cell, CellRun run) throws Exception {
-        if (cell.startsWith("%%time")) {
+        if (cell.startsWith("%%")) {
             int newline = cell.indexOf('\n');
+            String name = (newline < 0 ? cell : cell.substring(0, newline)).substring(2).strip();
             String body = newline < 0 ? "" : cell.substring(newline + 1);
-            return timed(() -> runCell(body, run));
+            if (name.equals("time")) return timed(() -> runCell(body, run));
+            String type = CONTENT_MAGICS.get(name);
+            if (type == null) {
+                return new Outcome.Failure("UnknownMagic", "%%" + name, List.of("Unknown cell magic %%" + name
+                        + ". Known: %%time, " + String.join(", ", CONTENT_MAGICS.keySet().stream().sorted().map(k -> "%%" + k).toList())));
+            }
+            Notebook.display(body, type);
+            return Outcome.DONE;
         }
         Outcome last = Outcome.DONE;
         String[] lines = cell.split("\n", -1);
@@ -148,6 +179,28 @@ public final class Magics {
         if (!Files.isReadable(file)) throw new IllegalArgumentException("cannot read " + file.toAbsolutePath());
         return runCell(Files.readString(file), run);
     }
+
+    /** One row per variable JShell knows: name, declared type, and its value as JShell prints it (shortened). */
+    private Table variables() {
+        JShell jshell = evaluator.jshell();
+        StringColumn names = StringColumn.create("name");
+        StringColumn types = StringColumn.create("type");
+        StringColumn values = StringColumn.create("value");
+        jshell.variables().filter(v -> jshell.status(v).isActive()).forEach(variable -> {
+            names.append(variable.name());
+            types.append(variable.typeName());
+            String value;
+            try {
+                value = jshell.varValue(variable);
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                value = "(no value: " + jshell.status(variable) + ")";
+            }
+            values.append(value.length() > VALUE_WIDTH ? value.substring(0, VALUE_WIDTH - 1) + "…" : value);
+        });
+        return Table.create("variables", names, types, values);
+    }
+
+    private static final int VALUE_WIDTH = 100;
 
     private Outcome time(String args, CellRun run) throws Exception {
         return timed(() -> evaluator.eval(args, run));
