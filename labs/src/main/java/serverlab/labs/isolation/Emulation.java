@@ -8,6 +8,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -45,7 +46,7 @@ public final class Emulation {
         HOST("gcc", null, "gcc"),
         AARCH64("aarch64-linux-gnu-gcc", "qemu-aarch64", "gcc-aarch64-linux-gnu");
 
-        private final String compiler;
+        final String compiler;
         private final String emulator;
         private final String compilerPackage;
 
@@ -133,8 +134,8 @@ public final class Emulation {
                 host.add(run(Arch.HOST, workload));
                 emulated.add(run(Arch.AARCH64, workload));
             }
-            double h = median(host);
-            double e = median(emulated);
+            double h = medianMillis(host);
+            double e = medianMillis(emulated);
             names.append(workload.name());
             nativeMs.append(h);
             emulatedMs.append(e);
@@ -144,10 +145,15 @@ public final class Emulation {
         return Table.create("emulation", names, nativeMs, emulatedMs, slowdown, same);
     }
 
-    static double median(List<Run> runs) {
-        double[] ms = runs.stream().mapToDouble(Run::millis).sorted().toArray();
-        int mid = ms.length / 2;
-        return ms.length % 2 == 1 ? ms[mid] : (ms[mid - 1] + ms[mid]) / 2;
+    private static double medianMillis(List<Run> runs) {
+        return median(runs.stream().mapToDouble(Run::millis).toArray());
+    }
+
+    static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int mid = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
 
     /**
