@@ -58,6 +58,7 @@ public final class VirtualMachine implements AutoCloseable {
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(2);
     private static final Path KVM = Path.of("/dev/kvm");
     private static final Path KVM_PVM = Path.of("/sys/module/kvm_pvm");
+    private static final Pattern TERMINAL_ESCAPE = Pattern.compile("\u001B(\\[[0-9;?]*[A-Za-z]|c)");
     private static final Pattern KVM_FAILED = Pattern.compile("failed to initialize kvm: (.*)");
 
     /** Whether a guest can boot here; {@code missing} is one line saying what to install or change. */
@@ -174,9 +175,9 @@ public final class VirtualMachine implements AutoCloseable {
         return qemu.pid();
     }
 
-    /** Everything the guest's serial console printed so far. */
+    /** Everything the guest's serial console printed so far, without the firmware's terminal escapes. */
     public String console() {
-        return console.toString();
+        return TERMINAL_ESCAPE.matcher(console).replaceAll("");
     }
 
     /** Milliseconds {@code workload} took inside the guest, measured there by the program itself. */
@@ -255,7 +256,9 @@ public final class VirtualMachine implements AutoCloseable {
     private void awaitServer(long start, Duration timeout) {
         long deadline = start + timeout.toNanos();
         try {
-            while (!HelloClient.answers(address, Duration.ofSeconds(1))) {
+            // Until the guest's network is up, qemu accepts on the host and its SYN into the guest goes unanswered:
+            // a short timeout and a new attempt find the server sooner than waiting for that SYN's retransmission.
+            while (!HelloClient.answers(address, Duration.ofMillis(250))) {
                 if (!qemu.isAlive()) {
                     throw new IllegalStateException("qemu exited (status " + qemu.waitFor() + ") before the guest answered:\n" + consoleTail());
                 }

@@ -19,7 +19,7 @@ class EmulationTest {
     void qemuUserRunsTheArmBuildWithTheSameOutputAndMoreSlowly() {
         Emulation.Availability tools = Emulation.availability();
         assumeTrue(tools.available(), tools.missing());
-        Table t = Emulation.compare(Emulation.Workload.values(), 1);
+        Table t = Emulation.compare(Emulation.Workload.values(), 3);        // medians of 3: the machine is shared
         assertEquals(Emulation.Workload.values().length, t.rowCount());
         for (int row = 0; row < t.rowCount(); row++) {
             assertTrue(t.booleanColumn("same_output").get(row), t.print());

@@ -44,6 +44,7 @@ class VirtualMachineTest {
             Emulation.Run inside = vm.runInGuest(Emulation.Workload.CPU_BOUND);
             assertEquals(Emulation.run(Emulation.Arch.HOST, Emulation.Workload.CPU_BOUND).checksum(), inside.checksum(), vm.console());
             assertTrue(inside.millis() > 0);
+            assertTrue(vm.console().contains("serverlab-ready") && !vm.console().contains("\u001B"), vm.console());
         }
         assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "qemu " + pid + " still runs");
         assertFalse(Files.exists(directory), directory + " is left behind");
