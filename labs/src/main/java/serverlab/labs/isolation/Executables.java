@@ -43,8 +43,12 @@ final class Executables {
      * compiling at the same time never run half a file.
      */
     static Path compiledStatic(String resource, String compiler) {
+        return compiledStatic(resource, compiler, cacheRoot());
+    }
+
+    static Path compiledStatic(String resource, String compiler, Path cache) {
         byte[] source = resource(resource);
-        Path dir = cacheRoot().resolve(hash(source, compiler));
+        Path dir = cache.resolve(hash(source, compiler));
         Path binary = dir.resolve(resource.replaceFirst("\\.c$", "") + "-" + compiler);
         if (Files.isExecutable(binary)) return binary;
         try {
@@ -52,7 +56,12 @@ final class Executables {
             Path c = Files.write(Files.createTempFile(dir, "source-", ".c"), source);
             Path partial = Files.createTempFile(dir, binary.getFileName().toString(), ".partial");
             try {
-                run(List.of(compiler, "-O2", "-static", "-o", partial.toString(), c.toString()), COMPILE_TIMEOUT);
+                try {
+                    run(List.of(compiler, "-O2", "-static", "-o", partial.toString(), c.toString()), COMPILE_TIMEOUT);
+                } catch (IllegalStateException e) {
+                    throw new IllegalStateException(e.getMessage() + "\n(a static build needs the C library's archive:"
+                            + " apt-get install libc6-dev, or libc6-dev-arm64-cross for aarch64)", e);
+                }
                 Files.move(partial, binary, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } finally {
                 Files.deleteIfExists(c);

@@ -145,7 +145,7 @@ public final class VirtualMachine implements AutoCloseable {
             } else {
                 deleteTree(directory);
             }
-            if (e instanceof IllegalStateException) throw (IllegalStateException) e;
+            if (e instanceof IllegalStateException failed) throw failed;
             throw new IllegalStateException("cannot boot the guest: " + e.getMessage(), e);
         }
     }
