@@ -47,10 +47,11 @@ public record ProcessCgroup(String version, boolean hybrid, OptionalDouble cpus,
         Optional<Group> memory = Group.find(machine, mounts, membership, v1 ? "memory" : "");
         String cpuFile = v1 ? "cpu.cfs_quota_us" : "cpu.max";
         String memoryFile = v1 ? "memory.limit_in_bytes" : "memory.max";
+        OptionalDouble memoryLimit = memory.map(g -> g.smallest(dir -> bytes(machine, dir + "/" + memoryFile)))
+                .orElse(OptionalDouble.empty());
         return new ProcessCgroup(v1 ? "v1" : "v2", v1 && v2,
                 cpu.map(g -> g.smallest(dir -> v1 ? cpusV1(machine, dir) : cpusV2(machine, dir))).orElse(OptionalDouble.empty()),
-                memory.map(g -> g.smallest(dir -> bytes(machine, dir + "/" + memoryFile))).stream()
-                        .filter(OptionalDouble::isPresent).mapToLong(b -> (long) b.getAsDouble()).findFirst(),
+                memoryLimit.isPresent() ? OptionalLong.of((long) memoryLimit.getAsDouble()) : OptionalLong.empty(),
                 cpu.map(g -> g.dir() + "/" + cpuFile).orElse("this process's cpu group is not mounted"),
                 memory.map(g -> g.dir() + "/" + memoryFile).orElse("this process's memory group is not mounted"));
     }

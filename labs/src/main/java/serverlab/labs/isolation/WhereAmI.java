@@ -162,7 +162,7 @@ public final class WhereAmI implements Rich {
         return cgroup;
     }
 
-    /** The evidence behind {@link #stack()} and {@link #container()}, in words, ending with the verdict. */
+    /** The evidence behind {@link #stack()}, in words, then its verdict ("Verdict: …"), then the container evidence. */
     public List<String> reasoning() {
         return List.copyOf(reasoning);
     }

@@ -95,14 +95,14 @@ public final class Machine {
 
     /** The lines of {@code file}, an absolute path on this machine; empty if it is missing or unreadable. */
     public List<String> lines(String file) {
-        return text(file).map(String::lines).map(s -> s.toList()).orElse(List.of());
+        return text(file).map(text -> text.lines().toList()).orElse(List.of());
     }
 
     /** The whole of {@code file}; empty if it is missing or unreadable (another user's process in /proc). */
     public Optional<String> text(String file) {
         try {
             return Optional.of(Files.readString(path(file)));
-        } catch (IOException | SecurityException | java.io.UncheckedIOException e) {
+        } catch (IOException | SecurityException e) {
             return Optional.empty();
         }
     }
