@@ -82,14 +82,19 @@ public final class IsolationLadder {
                 long t0 = System.nanoTime();
                 Process cat = new ProcessBuilder("cat").redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
                 Duration start = Duration.ofNanos(System.nanoTime() - t0); // start() returns once the exec succeeded
-                awaitSleeping(cat.pid());
-                long rss = ProcessTreeProbe.of(cat.pid()).sample().rssBytes();
-                return new Started(start, rss, "RSS of an idle cat", () -> {
+                AutoCloseable stop = () -> {
                     cat.getOutputStream().close(); // cat ends at end of input
                     if (!cat.waitFor(5, TimeUnit.SECONDS)) {
                         cat.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
                     }
-                });
+                };
+                try {
+                    awaitSleeping(cat.pid());
+                    return new Started(start, ProcessTreeProbe.of(cat.pid()).sample().rssBytes(), "RSS of an idle cat", stop);
+                } catch (RuntimeException | InterruptedException e) {
+                    stop.close();
+                    throw e;
+                }
             });
         }
 
@@ -99,7 +104,12 @@ public final class IsolationLadder {
                 long t0 = System.nanoTime();
                 ParkedThreads idle = ParkedThreads.start(ParkedThreads.Kind.PLATFORM, 0);
                 Duration start = Duration.ofNanos(System.nanoTime() - t0);
-                return new Started(start, idle.sample().rssBytes(), "RSS of a JVM idling in main", idle);
+                try {
+                    return new Started(start, idle.sample().rssBytes(), "RSS of a JVM idling in main", idle);
+                } catch (RuntimeException e) {
+                    idle.close();
+                    throw e;
+                }
             });
         }
 
