@@ -15,7 +15,6 @@ from .conftest import NOTEBOOK_TIMEOUT, REPO, error_outputs, new_notebook
 
 STDERR = "[data-mime-type='application/vnd.jupyter.stderr']"
 IMAGE = ".jp-OutputArea-output.jp-RenderedImage img"
-WELCOME = REPO / "notebooks" / "00-welcome.ipynb"
 
 TOUR = [
     "1 + 1",
@@ -90,26 +89,31 @@ def test_interrupt_from_toolbar_keeps_kernel_alive(notebook):
           f"{[(o.get('output_type'), o.get('ename'), o.get('evalue')) for o in first]}")
 
 
+CHAPTERS = sorted(p.name for p in (REPO / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+
+
 @pytest.mark.timeout(420)  # inner bounds: page 60 s + kernel idle 90 s + run-all NOTEBOOK_TIMEOUT (180 s)
-def test_welcome_notebook_runs_in_quick_mode(notebook, lab, tmp_path):
-    if not WELCOME.exists():
-        pytest.skip(f"{WELCOME.relative_to(REPO)} does not exist yet")
-    # A temp copy of notebooks/ (relative paths keep working; saving does not touch the repo).
-    shutil.copytree(REPO / "notebooks", lab.root / "welcome",
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "*.html"))
-    nb = notebook("welcome/00-welcome.ipynb").open()
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_runs_top_to_bottom_in_quick_mode(notebook, lab, tmp_path, chapter):
+    """What a student does: open the chapter in JupyterLab and Run All; every cell runs, no error, charts render."""
+    copy = lab.root / "workbook"
+    if not copy.exists():  # a temp copy of notebooks/ (relative paths keep working; saving does not touch the repo)
+        shutil.copytree(REPO / "notebooks", copy, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "*.html"))
+    nb = notebook(f"workbook/{chapter}").open()
     t0 = time.monotonic()
     state = nb.run_all(timeout=NOTEBOOK_TIMEOUT)
     took = time.monotonic() - t0
     page = nb.page
-    nb.screenshot("welcome.png", tmp_path)
+    nb.screenshot(chapter.replace(".ipynb", ".png"), tmp_path)
     assert not error_outputs(state), "\n".join(error_outputs(state))
     pending = [c["index"] for c in state["cells"] if c["count"] is None]
     assert not pending, f"cells never ran: {pending}"
     assert page.locator(STDERR).count() == 0, page.locator(STDERR).all_inner_texts()
     images = page.locator(IMAGE)
-    assert images.count() >= 1, "00-welcome rendered no image output"
-    print(f"[browser] 00-welcome: {len(state['cells'])} code cells, {images.count()} images, {took:.1f} s")
+    assert images.count() >= 1, f"{chapter} rendered no image output"
+    undecoded = images.evaluate_all("imgs => imgs.filter(i => !(i.complete && i.naturalWidth > 0)).length")
+    assert undecoded == 0, f"{undecoded} of {images.count()} chart images did not decode"
+    print(f"[browser] {chapter}: {len(state['cells'])} code cells, {images.count()} images, {took:.1f} s")
 
 
 def test_input_box_answers_system_in(notebook):

@@ -107,6 +107,13 @@ public final class Emulation {
         return Executables.compiledStatic("workload.c", arch.compiler);
     }
 
+    /** The isolation ladder's rung: the aarch64 build started under qemu-user until its main runs, then idle. */
+    public static IsolationLadder.Rung rung() {
+        Path binary = compiled(Arch.AARCH64);
+        return IsolationLadder.Rung.ofCommand("emulated program (qemu-user)", List.of(Arch.AARCH64.emulator, binary.toString(), "idle"),
+                "RSS of qemu-aarch64 running the idle program");
+    }
+
     /** Runs {@code workload} built for {@code arch}, natively or under qemu-user. */
     public static Run run(Arch arch, Workload workload) {
         String binary = compiled(arch).toString();

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -96,6 +97,46 @@ public final class IsolationLadder {
                     throw e;
                 }
             });
+        }
+
+        /**
+         * A command that prints {@code ready} once its own code runs, then idles until its standard input ends (e.g. an
+         * emulated program, or a process in new namespaces). Start: until the {@code ready} line; memory: the RSS of
+         * its process tree while idle.
+         */
+        public static Rung ofCommand(String name, List<String> command, String memoryMeasuredAs) {
+            return new Rung(name, () -> {
+                long t0 = System.nanoTime();
+                Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                AutoCloseable stop = () -> {
+                    process.getOutputStream().close();
+                    if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                    }
+                };
+                try {
+                    String first = process.inputReader(StandardCharsets.US_ASCII).readLine();
+                    Duration start = Duration.ofNanos(System.nanoTime() - t0);
+                    if (!"ready".equals(first)) {
+                        throw new IllegalStateException(name + ": " + String.join(" ", command) + " printed " + first + " instead of ready");
+                    }
+                    return new Started(start, ProcessTreeProbe.of(process.pid()).sample().rssBytes(), memoryMeasuredAs, stop);
+                } catch (IOException | RuntimeException e) {
+                    stop.close();
+                    throw e;
+                }
+            });
+        }
+
+        /**
+         * A process in new PID, mount, UTS and network namespaces, as a container's first process is ({@code unshare};
+         * in a user namespace of its own when not root, where the kernel allows that).
+         */
+        public static Rung namespacedProcess() {
+            List<String> command = new ArrayList<>(List.of("unshare", "--pid", "--fork", "--mount-proc", "--uts", "--net"));
+            if (!"root".equals(System.getProperty("user.name"))) command.addAll(1, List.of("--user", "--map-root-user"));
+            command.addAll(List.of("sh", "-c", "echo ready; exec cat"));
+            return ofCommand("process in new namespaces", command, "RSS of unshare and an idle cat in the namespaces");
         }
 
         /** A JVM: a child JVM whose main has started, collected its garbage, and waits on its standard input. */

@@ -10,6 +10,8 @@
  *
  * cpu      integer hashing and a sieve: guest instructions only, so emulation pays per instruction
  * syscall  getppid() in a loop: each call leaves the (emulated) CPU for the (host) kernel
+ * idle     prints "ready" once main runs, then waits for the end of its input (the isolation ladder's
+ *          emulated program: how long until it runs, and what it holds while idle)
  */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -59,8 +61,16 @@ int main(int argc, char **argv) {
     uint64_t (*work)(void) = argc < 2 ? NULL
             : strcmp(argv[1], "cpu") == 0 ? cpu
             : strcmp(argv[1], "syscall") == 0 ? syscalls : NULL;
+    if (argc == 2 && strcmp(argv[1], "idle") == 0) {
+        char buffer[64];
+        puts("ready");
+        fflush(stdout);
+        while (read(0, buffer, sizeof buffer) > 0) {
+        }
+        return 0;
+    }
     if (work == NULL) {
-        fprintf(stderr, "usage: %s cpu|syscall\n", argv[0]);
+        fprintf(stderr, "usage: %s cpu|syscall|idle\n", argv[0]);
         return 2;
     }
     double start = now_ms();
