@@ -21,6 +21,7 @@ SERVERLAB_TOOLS=(
   "busybox-static        /bin/busybox                 06: the guest's userland"
   "cpio                  cpio                         tests: reading back the guest's initramfs"
   "linux-image-cloud-amd64 /boot/vmlinuz-*-cloud-amd64 06: the guest's kernel"
+  "postgresql            /usr/lib/postgresql/*/bin/initdb 07: the data tier (H2 otherwise)"
   "podman                podman                       06: a real container engine"
   "crun                  crun                         06: podman's OCI runtime"
 )
