@@ -25,6 +25,7 @@ final class ControlGroup {
     static final Path ROOT = Path.of("/sys/fs/cgroup");
     private static final long PERIOD_US = 100_000;
 
+    /** The path below each hierarchy's root: our sandbox's name, or a container engine's nested path. */
     private final String name;
     /** v1: the cpu and the memory directory; v2: the one directory. */
     private final List<Path> directories;
@@ -107,6 +108,11 @@ final class ControlGroup {
         }
     }
 
+    /** An existing cgroup, by its path below each hierarchy's root (a container engine's, for reading). */
+    static ControlGroup of(String path) {
+        return new ControlGroup(path, directoriesOf(path));
+    }
+
     /** Whatever is left of the cgroup called {@code name}: its processes killed, its directories removed. */
     static void reap(String name) {
         new ControlGroup(name, directoriesOf(name)).remove();
@@ -183,10 +189,10 @@ final class ControlGroup {
         return name;
     }
 
-    private Path file(String name) {
-        String controller = name.substring(0, name.indexOf('.'));
-        return directories.stream().filter(d -> isV2() || d.getParent().getFileName().toString().equals(controller))
-                .findFirst().orElseThrow().resolve(name);
+    /** A control file: "cpu.max" is in NAME/ on v2, "cpu.cfs_quota_us" in cpu/NAME/ on v1 (the prefix names the controller). */
+    private Path file(String file) {
+        Path dir = isV2() ? ROOT.resolve(name) : ROOT.resolve(file.substring(0, file.indexOf('.'))).resolve(name);
+        return dir.resolve(file);
     }
 
     /** v2 hands a controller to a child group only if the parent lists it in cgroup.subtree_control. */

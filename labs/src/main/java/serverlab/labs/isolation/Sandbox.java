@@ -50,8 +50,11 @@ import serverlab.servers.process.WorkerProcess;
  */
 public final class Sandbox extends ServerLifecycle {
 
-    /** How the sandbox is made. AUTO takes the best one that runs here. */
-    public enum Engine { AUTO, NAMESPACES }
+    /**
+     * How the sandbox is made: the kernel's interfaces by hand, or podman (a real container engine, same kernel
+     * interfaces underneath). AUTO takes podman where it runs, else namespaces.
+     */
+    public enum Engine { AUTO, NAMESPACES, PODMAN }
 
     /** Whether a sandbox can start here; if not, what is missing and how to get it, in one line. */
     public record Availability(boolean available, String engine, String missing) {
@@ -77,9 +80,10 @@ public final class Sandbox extends ServerLifecycle {
     private static final String NAMESPACES_ENGINE = "namespaces (unshare + ip netns + " + ControlGroup.version() + ")";
     private static final AtomicInteger COUNTER = new AtomicInteger();
     private static final Set<Sandbox> LIVE = ConcurrentHashMap.newKeySet();
-    private static volatile Availability namespaces;
+    private static volatile Availability namespaces, podman;
 
     private final String id;
+    private final Engine engine;
     private final String serverName;
     private final VethNetwork network;
     private final ControlGroup cgroup;
@@ -88,17 +92,16 @@ public final class Sandbox extends ServerLifecycle {
     private final long jvmPid;
     private final InetSocketAddress address;
 
-    private Sandbox(String id, String serverName, VethNetwork network, ControlGroup cgroup, WorkerProcess child,
-                    Path stderr, int port) {
+    private Sandbox(String id, Engine engine, String serverName, VethNetwork network, ControlGroup cgroup,
+                    WorkerProcess child, Path stderr, long jvmPid, int port) {
         this.id = id;
+        this.engine = engine;
         this.serverName = serverName;
         this.network = network;
         this.cgroup = cgroup;
         this.child = child;
         this.stderr = stderr;
-        // unshare --fork: the process we started is unshare; its one child is the JVM, pid 1 inside
-        this.jvmPid = ProcessHandle.of(child.pid()).flatMap(p -> p.children().findFirst())
-                .orElseThrow(() -> new IllegalStateException("the sandbox's JVM is gone: " + stderrTail(stderr))).pid();
+        this.jvmPid = jvmPid;
         this.address = new InetSocketAddress(network.sandboxAddress(), port);
     }
 
@@ -111,12 +114,22 @@ public final class Sandbox extends ServerLifecycle {
         return availability(Engine.AUTO);
     }
 
+    /** For AUTO: podman's if it can run here, else the namespaces' with why podman cannot in {@code missing}. */
     public static Availability availability(Engine engine) {
-        Availability known = namespaces;
-        if (known == null) {
-            known = namespaces = probeNamespaces();
+        if (namespaces == null) {
+            namespaces = probeNamespaces();
         }
-        return known;
+        if (engine == Engine.NAMESPACES || !namespaces.available()) {
+            return namespaces; // podman runs in our network namespace: it needs what the namespaces need
+        }
+        if (podman == null) {
+            String missing = Podman.missing();
+            podman = new Availability(missing == null, missing == null ? podmanEngine() : "podman", missing == null ? "" : missing);
+        }
+        if (engine == Engine.PODMAN || podman.available()) {
+            return podman;
+        }
+        return new Availability(true, namespaces.engine(), "podman not used: " + podman.missing());
     }
 
     /**
@@ -127,7 +140,8 @@ public final class Sandbox extends ServerLifecycle {
      */
     public static List<String> sweep() {
         List<String> names = new ArrayList<>();
-        List<String> candidates = new ArrayList<>(VethNetwork.namespaces());
+        List<String> candidates = new ArrayList<>(availability(Engine.PODMAN).available() ? Podman.containers() : List.of());
+        candidates.addAll(VethNetwork.namespaces());
         candidates.addAll(ControlGroup.existing(PREFIX));
         candidates.addAll(VethNetwork.hostLinks());
         for (String name : candidates) {
@@ -135,6 +149,9 @@ public final class Sandbox extends ServerLifecycle {
             if (owned.matches() && ProcessHandle.of(Long.parseLong(owned.group(1))).isEmpty()) {
                 String id = PREFIX + owned.group(1) + "-" + owned.group(2);
                 if (!names.contains(id)) {
+                    if (availability(Engine.PODMAN).available()) {
+                        Podman.remove(id);
+                    }
                     ControlGroup.reap(id);
                     VethNetwork.reap(id, hostLink(owned.group(1), owned.group(2)));
                     names.add(id);
@@ -200,7 +217,9 @@ public final class Sandbox extends ServerLifecycle {
          *                               server does not start (with the sandbox's stderr)
          */
         public Sandbox start(String name, ServerOptions options) {
-            Availability available = availability(engine);
+            Engine chosen = engine != Engine.AUTO ? engine
+                    : availability(Engine.PODMAN).available() ? Engine.PODMAN : Engine.NAMESPACES;
+            Availability available = availability(chosen);
             if (!available.available()) {
                 throw new IllegalStateException("cannot start a sandbox: " + available.missing());
             }
@@ -214,16 +233,32 @@ public final class Sandbox extends ServerLifecycle {
             Path stderr = null;
             WorkerProcess child = null;
             try {
-                cgroup = ControlGroup.create(id, cpus, memoryBytes);
                 stderr = Files.createTempFile(id, ".stderr");
-                List<String> command = new ArrayList<>(inCgroup(cgroup));
-                command.addAll(List.of("nsenter", "--net=" + network.path(),
-                        "unshare", "--pid", "--fork", "--kill-child", "--mount", "--mount-proc", "--uts",
-                        "sh", "-c", SET_HOSTNAME, hostname == null ? id : hostname));
-                command.addAll(ServerHost.command(name, inside, jvmFlags).command());
+                List<String> server = ServerHost.command(name, inside, jvmFlags).command();
+                String host = hostname == null ? id : hostname;
+                List<String> command;
+                if (chosen == Engine.PODMAN) {
+                    String classPath = server.get(server.indexOf("-cp") + 1);
+                    command = Podman.run(id, Podman.image(classPath), network, host, cpus, memoryBytes, server);
+                } else {
+                    cgroup = ControlGroup.create(id, cpus, memoryBytes);
+                    command = new ArrayList<>(inCgroup(cgroup));
+                    command.addAll(List.of("nsenter", "--net=" + network.path(),
+                            "unshare", "--pid", "--fork", "--kill-child", "--mount", "--mount-proc", "--uts",
+                            "sh", "-c", SET_HOSTNAME, host));
+                    command.addAll(server);
+                }
                 child = WorkerProcess.start(new ProcessBuilder(command).redirectError(stderr.toFile()).start());
                 int port = child.awaitReady(START_TIMEOUT);
-                Sandbox box = new Sandbox(id, name, network, cgroup, child, stderr, port);
+                long jvmPid;
+                if (chosen == Engine.PODMAN) {
+                    jvmPid = Podman.pid(id);
+                    cgroup = ControlGroup.of(Podman.cgroup(jvmPid)); // podman made it, podman removes it
+                } else { // unshare --fork: we started unshare; its one child is the JVM, pid 1 inside
+                    jvmPid = ProcessHandle.of(child.pid()).flatMap(p -> p.children().findFirst())
+                            .orElseThrow(() -> new IOException("the sandbox's JVM is gone")).pid();
+                }
+                Sandbox box = new Sandbox(id, chosen, name, network, cgroup, child, stderr, jvmPid, port);
                 box.awaitAnswer();
                 LIVE.add(box);
                 box.announce(inside.withControlPort(-1)); // the server inside owns the control endpoint, if any
@@ -234,7 +269,7 @@ public final class Sandbox extends ServerLifecycle {
                     child.awaitExit(Duration.ofSeconds(5));
                 }
                 String tail = stderr == null ? "" : stderrTail(stderr);
-                removeAll(cgroup, network, stderr);
+                removeAll(chosen, id, cgroup, network, stderr);
                 throw new IllegalStateException("server " + name + " did not start in sandbox " + id + ": " + e.getMessage()
                         + (tail.isEmpty() ? "" : "; its stderr:\n" + tail), e);
             }
@@ -248,7 +283,7 @@ public final class Sandbox extends ServerLifecycle {
 
     /** The engine that made this sandbox, in words. */
     public String engine() {
-        return NAMESPACES_ENGINE;
+        return availability(engine).engine();
     }
 
     @Override
@@ -288,6 +323,9 @@ public final class Sandbox extends ServerLifecycle {
      * @throws IllegalStateException if it fails, with its stderr
      */
     public String exec(String... command) {
+        if (engine == Engine.PODMAN) {
+            return HostCommand.run(Podman.exec(id, List.of(command)));
+        }
         List<String> line = new ArrayList<>(inCgroup(cgroup));
         line.addAll(List.of("nsenter", "--target", Long.toString(jvmPid), "--pid", "--mount", "--uts", "--net", "--"));
         line.addAll(List.of(command));
@@ -362,10 +400,14 @@ public final class Sandbox extends ServerLifecycle {
     protected void shutdown() {
         LIVE.remove(this);
         try {
-            ProcessHandle.of(jvmPid).ifPresent(ProcessHandle::destroy);
+            if (engine == Engine.PODMAN) {
+                Podman.remove(id);
+            } else {
+                ProcessHandle.of(jvmPid).ifPresent(ProcessHandle::destroy);
+            }
             child.awaitExit(Duration.ofSeconds(5)); // forced: unshare dies, --kill-child kills pid 1, the kernel the rest
         } finally {
-            removeAll(cgroup, network, stderr);
+            removeAll(engine, id, cgroup, network, stderr);
         }
     }
 
@@ -374,9 +416,13 @@ public final class Sandbox extends ServerLifecycle {
         return serverName + " in " + id + " on " + address;
     }
 
-    private static void removeAll(ControlGroup cgroup, VethNetwork network, Path stderr) {
+    private static void removeAll(Engine engine, String id, ControlGroup cgroup, VethNetwork network, Path stderr) {
         try {
-            if (cgroup != null) cgroup.remove();
+            if (engine == Engine.PODMAN) {
+                Podman.remove(id);
+            } else if (cgroup != null) {
+                cgroup.remove();
+            }
         } finally {
             network.remove();
             if (stderr != null) {
@@ -455,6 +501,10 @@ public final class Sandbox extends ServerLifecycle {
         Matcher m = Pattern.compile(regex).matcher(jcmdOutput);
         if (!m.find()) throw new IllegalStateException("jcmd's output has no " + regex + " (another JDK version?)");
         return Long.parseLong(m.group(1));
+    }
+
+    private static String podmanEngine() {
+        return Podman.version() + " (" + ControlGroup.version() + ")";
     }
 
     private static Availability probeNamespaces() {

@@ -6,7 +6,7 @@ import serverlab.servers.ServerOptions;
 public final class SandboxOwner {
 
     public static void main(String[] args) throws InterruptedException {
-        Sandbox box = Sandbox.builder().memory(256L << 20).start("event-loop", ServerOptions.defaults());
+        Sandbox box = Sandbox.builder().engine(Sandbox.Engine.valueOf(args[0])).memory(256L << 20).start("event-loop", ServerOptions.defaults());
         System.out.println(box.id() + " " + box.pid());
         System.out.flush();
         Thread.sleep(120_000);

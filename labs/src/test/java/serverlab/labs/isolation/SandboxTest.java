@@ -57,7 +57,7 @@ class SandboxTest {
     @Test
     void isolatedAsSeenFromInside() throws IOException {
         String hostHostname = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
-        try (Sandbox box = Sandbox.builder().start("event-loop", ServerOptions.defaults())) {
+        try (Sandbox box = Sandbox.builder().engine(Sandbox.Engine.NAMESPACES).start("event-loop", ServerOptions.defaults())) {
             List<String[]> processes = box.exec("ps", "-e", "-o", "pid=,comm=").lines()
                     .map(l -> l.strip().split("\\s+", 2)).toList();
             assertEquals("1", processes.getFirst()[0], "pid 1 inside is the server's JVM");
@@ -78,7 +78,7 @@ class SandboxTest {
     @Test
     void reachableThroughTheVethWithTheLoadGeneratorAndOnlyWhileItLives() {
         InetSocketAddress address;
-        try (Sandbox box = Sandbox.builder().start("thread-pool", ServerOptions.defaults())) {
+        try (Sandbox box = Sandbox.builder().engine(Sandbox.Engine.NAMESPACES).start("thread-pool", ServerOptions.defaults())) {
             address = box.address();
             assertTrue(address.getAddress().getHostAddress().startsWith("10.213."), address.toString());
             assertFalse(address.getAddress().isLoopbackAddress());
@@ -96,7 +96,7 @@ class SandboxTest {
 
     @Test
     void hostProbesMeasureTheServerInside() throws IOException {
-        try (Sandbox box = Sandbox.builder().start("nginx-style", ServerOptions.defaults())) {
+        try (Sandbox box = Sandbox.builder().engine(Sandbox.Engine.NAMESPACES).start("nginx-style", ServerOptions.defaults())) {
             List<Long> workers = box.workerPids();
             assertEquals(2, workers.size(), workers.toString());
             ProcessTreeProbe probe = ProcessTreeProbe.of(box.pid());
@@ -118,7 +118,7 @@ class SandboxTest {
     }
 
     private static double cpuBoundThroughput(double cpus) {
-        try (Sandbox box = Sandbox.builder().cpus(cpus).start("thread-pool", ServerOptions.defaults().withThreads(8))) {
+        try (Sandbox box = Sandbox.builder().engine(Sandbox.Engine.NAMESPACES).cpus(cpus).start("thread-pool", ServerOptions.defaults().withThreads(8))) {
             assertEquals(cpus, box.cpuLimit(), 1e-9);
             assertEquals((int) Math.ceil(cpus), box.jvmView().availableProcessors(), "the JVM sees the quota");
             return Load.closedLoop(box).connections(8).path("/cpu?iterations=2000000")
@@ -133,7 +133,7 @@ class SandboxTest {
     @Test
     void theMemoryLimitKillsInsideNotOutside() throws Exception {
         Process hostCanary = new ProcessBuilder("sleep", "60").start();
-        try (Sandbox box = Sandbox.builder().memory(192L << 20).start("nginx-style", ServerOptions.defaults())) {
+        try (Sandbox box = Sandbox.builder().engine(Sandbox.Engine.NAMESPACES).memory(192L << 20).start("nginx-style", ServerOptions.defaults())) {
             assertEquals(192L << 20, box.memoryLimit());
             assertEquals(192L << 20, box.jvmView().memoryBytes(), "the JVM sees the limit as its memory");
             List<Long> before = box.workerPids();
@@ -154,7 +154,7 @@ class SandboxTest {
 
     @Test
     void closeLeavesNothingBehind() {
-        Sandbox box = Sandbox.builder().cpus(1).memory(256L << 20).start("prefork", ServerOptions.defaults());
+        Sandbox box = Sandbox.builder().engine(Sandbox.Engine.NAMESPACES).cpus(1).memory(256L << 20).start("prefork", ServerOptions.defaults());
         List<Long> processes = ProcessTreeProbe.of(box.pid()).pids();
         assertFalse(leftovers(box.id()).isEmpty(), "the sandbox is visible to the leftovers check");
         box.close();
@@ -165,7 +165,7 @@ class SandboxTest {
     /** The owner dies with SIGKILL (a crashed kernel): nothing closes the sandbox, so the next start reaps it. */
     @Test
     void aSandboxOfAKilledOwnerIsReapedAtTheNextStart() throws Exception {
-        Process owner = ChildJvm.command(List.of("-Xmx64m"), SandboxOwner.class, List.of())
+        Process owner = ChildJvm.command(List.of("-Xmx64m"), SandboxOwner.class, List.of("NAMESPACES"))
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String[] started;
         try (BufferedReader out = new BufferedReader(new InputStreamReader(owner.getInputStream(), StandardCharsets.UTF_8))) {
@@ -178,12 +178,38 @@ class SandboxTest {
         }
         String id = started[0];
         assertFalse(leftovers(id).isEmpty(), "the killed owner left its sandbox");
-        try (Sandbox next = Sandbox.builder().start("iterative", ServerOptions.defaults())) {
+        try (Sandbox next = Sandbox.builder().engine(Sandbox.Engine.NAMESPACES).start("iterative", ServerOptions.defaults())) {
             assertEquals(List.of(), leftovers(id), "reaped when " + next.id() + " started");
             // killed; its parent was the dead owner, so the machine's init reaps it, in its own time
             ProcessHandle orphan = ProcessHandle.of(Long.parseLong(started[1])).orElse(null);
             assertTrue(orphan == null || orphan.onExit().get(10, TimeUnit.SECONDS) != null, "the orphaned server's JVM is gone");
         }
+    }
+
+    /** Podman builds an image from scratch, runs the server in a container on the sandbox's veth, limits and removes it. */
+    @Test
+    void podmanRunsTheServerInAContainerOfOurImage() throws IOException {
+        Sandbox.Availability podman = Sandbox.availability(Sandbox.Engine.PODMAN);
+        assumeTrue(podman.available(), podman.missing());
+        String cgroup;
+        try (Sandbox box = Sandbox.builder().engine(Sandbox.Engine.PODMAN).cpus(0.5).memory(256L << 20)
+                .start("event-loop", ServerOptions.defaults())) {
+            assertTrue(box.engine().startsWith("podman"), box.engine());
+            List<String> processes = box.exec("ps", "-o", "pid,comm").lines().skip(1).map(String::strip).toList();
+            assertTrue(processes.getFirst().matches("1\\s+java"), processes.toString());
+            assertEquals(box.id(), box.hostname());
+            assertEquals(List.of("lo", "eth0"), box.interfaces());
+            assertEquals(0.5, box.cpuLimit(), 1e-9);
+            assertEquals(256L << 20, box.memoryLimit());
+            assertEquals(1, box.jvmView().availableProcessors());
+            assertEquals(1, pidInside(box.pid()));
+            LoadResult result = Load.closedLoop(box).connections(2).duration(Duration.ofMillis(500)).run();
+            assertTrue(result.requests() > 0 && result.totalErrors() == 0, result.summary());
+            cgroup = Files.readAllLines(Path.of("/proc", Long.toString(box.pid()), "cgroup")).getFirst();
+        }
+        assertFalse(Podman.containers().stream().anyMatch(n -> n.startsWith(OURS)), "the container is removed");
+        String path = cgroup.split(":", 3)[2];
+        assertFalse(ControlGroup.directoriesOf(path.substring(1)).stream().anyMatch(Files::exists), "its cgroup is removed: " + path);
     }
 
     /** Network namespaces, host links and cgroups whose name starts with {@code prefix}. */

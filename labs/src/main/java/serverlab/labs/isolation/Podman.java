@@ -1,0 +1,208 @@
+package serverlab.labs.isolation;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
+/**
+ * The sandbox made by a real container engine: Debian's podman, with an image built here from scratch (no
+ * registry) that holds only what the server needs, at the paths it has on the host:
+ *
+ * <pre>
+ * the JDK this JVM runs on          /usr/lib/jvm/…
+ * the class path (jars, classes)    the same absolute paths
+ * the C libraries the JDK links to  /lib/x86_64-linux-gnu/…, /lib64/ld-linux-x86-64.so.2
+ * a static busybox                  /bin/busybox, /bin/sh, ps, ip, hostname (for {@link Sandbox#exec})
+ * </pre>
+ *
+ * The runtime is runc: crun refuses a "hybrid" cgroup setup (v1 controllers plus a v2 hierarchy holding one, as
+ * here). rlimits are set to what this process has, as podman's defaults are above it and raising them needs
+ * CAP_SYS_RESOURCE. The network is the sandbox's own namespace with its veth ({@code --network ns:…}).
+ */
+final class Podman {
+
+    static final String RUNTIME = "runc";
+    private static final String IMAGE = "localhost/serverlab-server";
+    private static final Path BUSYBOX = Path.of("/bin/busybox");
+    private static final List<String> APPLETS = List.of("sh", "ps", "ip", "hostname", "cat");
+    private static final Pattern LIBRARY = Pattern.compile("(/\\S+\\.so[.\\d]*)");
+
+    private Podman() {
+    }
+
+    /** What is missing for podman sandboxes, or null. */
+    static String missing() {
+        if (!HostCommand.succeeds("podman", "--version")) {
+            return "podman: apt-get install podman runc";
+        }
+        if (!HostCommand.succeeds(RUNTIME, "--version")) {
+            return "podman needs runc here (crun refuses hybrid cgroups): apt-get install runc";
+        }
+        if (!Files.isExecutable(BUSYBOX)) {
+            return "podman's image needs a static busybox: apt-get install busybox-static";
+        }
+        return null;
+    }
+
+    /** "podman 4.3.1 + runc 1.1.5". */
+    static String version() {
+        return "podman " + HostCommand.run("podman", "version", "--format", "{{.Client.Version}}").strip()
+                + " + " + RUNTIME + " " + HostCommand.run(RUNTIME, "--version").lines().findFirst().orElse("").replaceAll("^runc version ", "");
+    }
+
+    /**
+     * The image for this JDK and {@code classPath}, imported from a tarball the first time (a few seconds: the
+     * JDK is most of it), found by its content tag afterwards.
+     */
+    static String image(String classPath) {
+        List<String> entries = new ArrayList<>(List.of(System.getProperty("java.home")));
+        entries.addAll(List.of(classPath.split(java.io.File.pathSeparator)));
+        String image = IMAGE + ":" + tag(entries);
+        if (HostCommand.succeeds("podman", "image", "exists", image)) {
+            return image;
+        }
+        Path staging = null;
+        try {
+            staging = Files.createTempDirectory("serverlab-image");
+            Path root = Files.createDirectories(staging.resolve("root"));
+            for (String dir : List.of("bin", "tmp", "proc", "sys", "dev", "etc")) {
+                Files.createDirectories(root.resolve(dir));
+            }
+            Files.copy(BUSYBOX, root.resolve("bin/busybox"));
+            for (String applet : APPLETS) {
+                Files.createSymbolicLink(root.resolve("bin").resolve(applet), Path.of("busybox"));
+            }
+            Path list = staging.resolve("files");
+            Set<String> files = new LinkedHashSet<>(entries);
+            files.addAll(libraries(Path.of(System.getProperty("java.home"))));
+            Files.write(list, files.stream().map(f -> f.substring(1)).toList()); // relative to /
+            Path tar = staging.resolve("image.tar");
+            HostCommand.run("tar", "-cf", tar.toString(), "-C", root.toString(), ".");
+            HostCommand.run("tar", "-rf", tar.toString(), "--dereference", "-C", "/", "--files-from", list.toString());
+            HostCommand.run("podman", "import", "--quiet", tar.toString(), image);
+            removeOlderImages(image);
+            return image;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot build the image " + image, e);
+        } finally {
+            if (staging != null) {
+                HostCommand.run("rm", "-rf", staging.toString());
+            }
+        }
+    }
+
+    /** Images of earlier class paths (400 MB each, mostly the JDK); one still used by a running sandbox stays. */
+    private static void removeOlderImages(String current) {
+        HostCommand.run("podman", "images", "--format", "{{.Repository}}:{{.Tag}}", IMAGE).lines()
+                .filter(image -> !image.equals(current))
+                .forEach(image -> HostCommand.succeeds("podman", "rmi", image));
+    }
+
+    /** The command that runs {@code serverCommand} in a new container named {@code id}, attached to our pipes. */
+    static List<String> run(String id, String image, VethNetwork network, String hostname, double cpus, long memoryBytes,
+                            List<String> serverCommand) {
+        List<String> command = new ArrayList<>(List.of("podman", "run", "--rm", "--interactive", "--name", id,
+                "--runtime", RUNTIME, "--network", "ns:" + network.path(), "--hostname", hostname,
+                "--ulimit", "nofile=" + openFilesLimit() + ":" + openFilesLimit(), "--ulimit", "nproc=8192:8192"));
+        if (cpus > 0) {
+            command.addAll(List.of("--cpus", Double.toString(cpus)));
+        }
+        if (memoryBytes > 0) {
+            command.addAll(List.of("--memory", Long.toString(memoryBytes), "--memory-swap", Long.toString(memoryBytes)));
+        }
+        command.add(image);
+        command.addAll(serverCommand);
+        return command;
+    }
+
+    /** Host PID of the container's first process. */
+    static long pid(String id) {
+        return Long.parseLong(HostCommand.run("podman", "inspect", "--format", "{{.State.Pid}}", id).strip());
+    }
+
+    /** The container's cgroup, relative to each hierarchy's root, as its first process's memory line says. */
+    static String cgroup(long pid) {
+        try {
+            return Files.readAllLines(Path.of("/proc", Long.toString(pid), "cgroup")).stream()
+                    .map(l -> l.split(":", 3)).filter(f -> f[1].equals("memory") || f[1].isEmpty())
+                    .map(f -> f[2].substring(1)).findFirst().orElseThrow();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static List<String> exec(String id, List<String> command) {
+        List<String> line = new ArrayList<>(List.of("podman", "exec", id));
+        line.addAll(command);
+        return line;
+    }
+
+    /** Stops the container (SIGTERM, SIGKILL after 5 s) and removes it; nothing happens if it is gone already. */
+    static void remove(String id) {
+        HostCommand.run("podman", "rm", "--force", "--ignore", "--time", "5", id);
+    }
+
+    /** Names of every container podman has, running or not. */
+    static List<String> containers() {
+        return HostCommand.run("podman", "ps", "--all", "--format", "{{.Names}}").lines().toList();
+    }
+
+    /** Every shared library the JDK's binaries and libraries link to, from ldd; the JDK's own ones excluded. */
+    private static Set<String> libraries(Path javaHome) throws IOException {
+        Set<String> libraries = new LinkedHashSet<>();
+        List<Path> binaries;
+        try (var files = Files.walk(javaHome)) {
+            binaries = files.filter(f -> f.toString().endsWith(".so") || f.getParent().endsWith("bin")).toList();
+        }
+        for (Path binary : binaries) {
+            String ldd;
+            try {
+                ldd = HostCommand.run("ldd", binary.toString());
+            } catch (IllegalStateException e) {
+                continue; // not dynamic
+            }
+            LIBRARY.matcher(ldd).results().map(r -> r.group(1)).filter(l -> !l.startsWith(javaHome.toString()))
+                    .forEach(libraries::add);
+        }
+        return libraries;
+    }
+
+    private static long openFilesLimit() {
+        try {
+            return Files.readAllLines(Path.of("/proc/self/limits")).stream().filter(l -> l.startsWith("Max open files"))
+                    .map(l -> l.trim().split("\\s+")[4]).mapToLong(Long::parseLong).findFirst().orElse(4096);
+        } catch (IOException | NumberFormatException e) {
+            return 4096;
+        }
+    }
+
+    private static String tag(List<String> entries) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            for (String entry : entries) {
+                digest.update((entry + "\n").getBytes(StandardCharsets.UTF_8));
+                if (Files.exists(Path.of(entry))) {
+                    try (var files = Files.walk(Path.of(entry))) { // a class directory changes file by file
+                        for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                            digest.update((file + ":" + Files.getLastModifiedTime(file).toMillis() + ":" + Files.size(file) + "\n")
+                                    .getBytes(StandardCharsets.UTF_8));
+                        }
+                    }
+                }
+            }
+            return HexFormat.of().formatHex(digest.digest(), 0, 6);
+        } catch (NoSuchAlgorithmException | IOException e) {
+            throw new IllegalStateException("cannot tag the image", e);
+        }
+    }
+}
