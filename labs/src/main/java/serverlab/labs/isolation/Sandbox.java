@@ -25,16 +25,10 @@ import serverlab.servers.process.ServerHost;
 import serverlab.servers.process.WorkerProcess;
 
 /**
- * A ServerLab server in a container made by hand from the kernel's pieces: its own PID, mount, UTS and network
- * namespaces, reached through a veth pair, and a cgroup that caps its CPU and memory. The server is a
- * {@link ServerHost} JVM, like {@code HostedServer}'s, wrapped in:
- *
- * <pre>
- * sh -c 'echo $$ &gt; …/cgroup.procs; exec …'        join the cgroup (children inherit it)
- *   nsenter --net=/run/netns/serverlab-sbx-PID-N   enter the network namespace (eth0 + lo)
- *     unshare --pid --fork --mount --mount-proc --uts
- *       sh -c 'hostname; exec java … ServerHost'   pid 1 of its PID namespace: the server's JVM
- * </pre>
+ * A ServerLab server in a container: its own PID, mount, UTS and network namespaces, reached from the host through
+ * a veth pair ({@link VethNetwork}), and a cgroup that caps its CPU and memory ({@link ControlGroup}). The server
+ * is a {@link ServerHost} JVM, like {@code HostedServer}'s; the container is made by hand from the kernel's
+ * interfaces ({@link NamespaceContainer}) or by podman ({@link PodmanContainer}).
  *
  * <pre>{@code
  * try (Sandbox box = Sandbox.builder().cpus(0.5).memory(512L << 20).start("event-loop", ServerOptions.defaults())) {
@@ -46,7 +40,7 @@ import serverlab.servers.process.WorkerProcess;
  * Everything a sandbox creates is named {@code serverlab-sbx-<owner pid>-<n>} (host link {@code sbx<pid>-<n>}):
  * {@link #close} removes it all, and a sandbox whose owner died without closing it (a killed kernel) is reaped
  * when the next one starts ({@link #sweep}). Needs root, {@code ip} (iproute2) and {@code unshare}/{@code nsenter}
- * (util-linux).
+ * (util-linux); podman also needs runc and busybox-static.
  */
 public final class Sandbox extends ServerLifecycle {
 
@@ -70,14 +64,11 @@ public final class Sandbox extends ServerLifecycle {
 
     static final String PREFIX = "serverlab-sbx-";
     private static final Pattern OWNED = Pattern.compile("(?:" + PREFIX + "|sbx)(\\d+)-(\\d+)");
-    private static final String JOIN_CGROUP = "while [ \"$1\" != -- ]; do echo $$ > \"$1\" || exit 125; shift; done; shift; exec \"$@\"";
-    private static final String SET_HOSTNAME = "echo \"$0\" > /proc/sys/kernel/hostname && exec \"$@\"";
     /** The port servers listen on inside when the options leave it to the system: the namespace has no one else. */
     private static final int DEFAULT_PORT = 8080;
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration STATS_TIMEOUT = Duration.ofSeconds(10);
-    private static final String NAMESPACES_ENGINE = "namespaces (unshare + ip netns + " + ControlGroup.version() + ")";
     private static final AtomicInteger COUNTER = new AtomicInteger();
     private static final Set<Sandbox> LIVE = ConcurrentHashMap.newKeySet();
     private static volatile Availability namespaces, podman;
@@ -86,22 +77,22 @@ public final class Sandbox extends ServerLifecycle {
     private final Engine engine;
     private final String serverName;
     private final VethNetwork network;
-    private final ControlGroup cgroup;
+    private final Container container;
     private final WorkerProcess child;
     private final Path stderr;
     private final long jvmPid;
     private final InetSocketAddress address;
 
-    private Sandbox(String id, Engine engine, String serverName, VethNetwork network, ControlGroup cgroup,
-                    WorkerProcess child, Path stderr, long jvmPid, int port) {
+    private Sandbox(String id, Engine engine, String serverName, VethNetwork network, Container container,
+                    WorkerProcess child, Path stderr, int port) {
         this.id = id;
         this.engine = engine;
         this.serverName = serverName;
         this.network = network;
-        this.cgroup = cgroup;
+        this.container = container;
         this.child = child;
         this.stderr = stderr;
-        this.jvmPid = jvmPid;
+        this.jvmPid = container.serverPid(child.pid());
         this.address = new InetSocketAddress(network.sandboxAddress(), port);
     }
 
@@ -123,7 +114,7 @@ public final class Sandbox extends ServerLifecycle {
             return namespaces; // podman runs in our network namespace: it needs what the namespaces need
         }
         if (podman == null) {
-            String missing = Podman.missing();
+            String missing = PodmanContainer.missing();
             podman = new Availability(missing == null, missing == null ? podmanEngine() : "podman", missing == null ? "" : missing);
         }
         if (engine == Engine.PODMAN || podman.available()) {
@@ -140,7 +131,7 @@ public final class Sandbox extends ServerLifecycle {
      */
     public static List<String> sweep() {
         List<String> names = new ArrayList<>();
-        List<String> candidates = new ArrayList<>(availability(Engine.PODMAN).available() ? Podman.containers() : List.of());
+        List<String> candidates = new ArrayList<>(availability(Engine.PODMAN).available() ? PodmanContainer.containers() : List.of());
         candidates.addAll(VethNetwork.namespaces());
         candidates.addAll(ControlGroup.existing(PREFIX));
         candidates.addAll(VethNetwork.hostLinks());
@@ -150,7 +141,7 @@ public final class Sandbox extends ServerLifecycle {
                 String id = PREFIX + owned.group(1) + "-" + owned.group(2);
                 if (!names.contains(id)) {
                     if (availability(Engine.PODMAN).available()) {
-                        Podman.remove(id);
+                        PodmanContainer.remove(id);
                     }
                     ControlGroup.reap(id);
                     VethNetwork.reap(id, hostLink(owned.group(1), owned.group(2)));
@@ -229,36 +220,18 @@ public final class Sandbox extends ServerLifecycle {
             String id = PREFIX + owner + "-" + n;
             ServerOptions inside = options.withBindAddress("0.0.0.0").withPort(options.port() == 0 ? DEFAULT_PORT : options.port());
             VethNetwork network = VethNetwork.create(id, hostLink(owner, n), Integer.parseInt(n) * 977 + Integer.parseInt(owner));
-            ControlGroup cgroup = null;
+            String host = hostname == null ? id : hostname;
+            Container container = null;
             Path stderr = null;
             WorkerProcess child = null;
             try {
+                container = chosen == Engine.PODMAN ? new PodmanContainer(id, network, host, cpus, memoryBytes)
+                        : NamespaceContainer.create(id, network, host, cpus, memoryBytes);
                 stderr = Files.createTempFile(id, ".stderr");
-                List<String> server = ServerHost.command(name, inside, jvmFlags).command();
-                String host = hostname == null ? id : hostname;
-                List<String> command;
-                if (chosen == Engine.PODMAN) {
-                    String classPath = server.get(server.indexOf("-cp") + 1);
-                    command = Podman.run(id, Podman.image(classPath), network, host, cpus, memoryBytes, server);
-                } else {
-                    cgroup = ControlGroup.create(id, cpus, memoryBytes);
-                    command = new ArrayList<>(inCgroup(cgroup));
-                    command.addAll(List.of("nsenter", "--net=" + network.path(),
-                            "unshare", "--pid", "--fork", "--kill-child", "--mount", "--mount-proc", "--uts",
-                            "sh", "-c", SET_HOSTNAME, host));
-                    command.addAll(server);
-                }
+                List<String> command = container.command(ServerHost.command(name, inside, jvmFlags).command());
                 child = WorkerProcess.start(new ProcessBuilder(command).redirectError(stderr.toFile()).start());
                 int port = child.awaitReady(START_TIMEOUT);
-                long jvmPid;
-                if (chosen == Engine.PODMAN) {
-                    jvmPid = Podman.pid(id);
-                    cgroup = ControlGroup.of(Podman.cgroup(jvmPid)); // podman made it, podman removes it
-                } else { // unshare --fork: we started unshare; its one child is the JVM, pid 1 inside
-                    jvmPid = ProcessHandle.of(child.pid()).flatMap(p -> p.children().findFirst())
-                            .orElseThrow(() -> new IOException("the sandbox's JVM is gone")).pid();
-                }
-                Sandbox box = new Sandbox(id, chosen, name, network, cgroup, child, stderr, jvmPid, port);
+                Sandbox box = new Sandbox(id, chosen, name, network, container, child, stderr, port);
                 box.awaitAnswer();
                 LIVE.add(box);
                 box.announce(inside.withControlPort(-1)); // the server inside owns the control endpoint, if any
@@ -269,7 +242,7 @@ public final class Sandbox extends ServerLifecycle {
                     child.awaitExit(Duration.ofSeconds(5));
                 }
                 String tail = stderr == null ? "" : stderrTail(stderr);
-                removeAll(chosen, id, cgroup, network, stderr);
+                removeAll(container, network, stderr);
                 throw new IllegalStateException("server " + name + " did not start in sandbox " + id + ": " + e.getMessage()
                         + (tail.isEmpty() ? "" : "; its stderr:\n" + tail), e);
             }
@@ -323,13 +296,7 @@ public final class Sandbox extends ServerLifecycle {
      * @throws IllegalStateException if it fails, with its stderr
      */
     public String exec(String... command) {
-        if (engine == Engine.PODMAN) {
-            return HostCommand.run(Podman.exec(id, List.of(command)));
-        }
-        List<String> line = new ArrayList<>(inCgroup(cgroup));
-        line.addAll(List.of("nsenter", "--target", Long.toString(jvmPid), "--pid", "--mount", "--uts", "--net", "--"));
-        line.addAll(List.of(command));
-        return HostCommand.run(line);
+        return HostCommand.run(container.exec(List.of(command)));
     }
 
     /** The hostname as seen inside. */
@@ -349,22 +316,22 @@ public final class Sandbox extends ServerLifecycle {
 
     /** CPUs the cgroup allows (0.5 = half a core), infinity if unlimited. */
     public double cpuLimit() {
-        return cgroup.cpuLimit();
+        return container.cgroup().cpuLimit();
     }
 
     /** The cgroup's memory limit in bytes, {@link Long#MAX_VALUE} if unlimited. */
     public long memoryLimit() {
-        return cgroup.memoryLimit();
+        return container.cgroup().memoryLimit();
     }
 
     /** Memory charged to the sandbox's cgroup now (every process inside, page cache included), in bytes. */
     public long memoryUsage() {
-        return cgroup.memoryUsage();
+        return container.cgroup().memoryUsage();
     }
 
     /** Processes inside killed by the kernel's OOM killer because the sandbox reached its memory limit. */
     public long oomKills() {
-        return cgroup.oomKills();
+        return container.cgroup().oomKills();
     }
 
     /**
@@ -400,14 +367,10 @@ public final class Sandbox extends ServerLifecycle {
     protected void shutdown() {
         LIVE.remove(this);
         try {
-            if (engine == Engine.PODMAN) {
-                Podman.remove(id);
-            } else {
-                ProcessHandle.of(jvmPid).ifPresent(ProcessHandle::destroy);
-            }
-            child.awaitExit(Duration.ofSeconds(5)); // forced: unshare dies, --kill-child kills pid 1, the kernel the rest
+            container.stop();
+            child.awaitExit(Duration.ofSeconds(5)); // then forced; remove() kills whatever is left
         } finally {
-            removeAll(engine, id, cgroup, network, stderr);
+            removeAll(container, network, stderr);
         }
     }
 
@@ -416,12 +379,10 @@ public final class Sandbox extends ServerLifecycle {
         return serverName + " in " + id + " on " + address;
     }
 
-    private static void removeAll(Engine engine, String id, ControlGroup cgroup, VethNetwork network, Path stderr) {
+    private static void removeAll(Container container, VethNetwork network, Path stderr) {
         try {
-            if (engine == Engine.PODMAN) {
-                Podman.remove(id);
-            } else if (cgroup != null) {
-                cgroup.remove();
+            if (container != null) {
+                container.remove();
             }
         } finally {
             network.remove();
@@ -476,14 +437,6 @@ public final class Sandbox extends ServerLifecycle {
         }
     }
 
-    /** The command prefix that moves the process into {@code cgroup} before it executes the rest. */
-    private static List<String> inCgroup(ControlGroup cgroup) {
-        List<String> prefix = new ArrayList<>(List.of("sh", "-c", JOIN_CGROUP, "sh"));
-        cgroup.procsFiles().forEach(f -> prefix.add(f.toString()));
-        prefix.add("--");
-        return prefix;
-    }
-
     private static String hostLink(String owner, String n) {
         return "sbx" + owner + "-" + n; // at most 15 characters: sbx + a 7-digit pid + - + n
     }
@@ -504,12 +457,12 @@ public final class Sandbox extends ServerLifecycle {
     }
 
     private static String podmanEngine() {
-        return Podman.version() + " (" + ControlGroup.version() + ")";
+        return PodmanContainer.version() + " (" + ControlGroup.version() + ")";
     }
 
     private static Availability probeNamespaces() {
         String missing = missingForNamespaces();
-        return new Availability(missing == null, NAMESPACES_ENGINE, missing == null ? "" : missing);
+        return new Availability(missing == null, NamespaceContainer.ENGINE, missing == null ? "" : missing);
     }
 
     private static String missingForNamespaces() {
@@ -522,17 +475,7 @@ public final class Sandbox extends ServerLifecycle {
         if (!HostCommand.succeeds("ip", "-V")) {
             return "needs ip: apt-get install iproute2";
         }
-        if (!HostCommand.succeeds("nsenter", "--version")) {
-            return "needs unshare and nsenter: apt-get install util-linux";
-        }
-        String cgroups = ControlGroup.missing();
-        if (cgroups != null) {
-            return cgroups;
-        }
-        if (!HostCommand.succeeds("unshare", "--pid", "--fork", "--mount", "--mount-proc", "--uts", "--net", "true")) {
-            return "the kernel refuses new namespaces here (a container without CAP_SYS_ADMIN?): see the recorded results";
-        }
-        return null;
+        return NamespaceContainer.missing();
     }
 
     private static boolean isRoot() {

@@ -207,7 +207,7 @@ class SandboxTest {
             assertTrue(result.requests() > 0 && result.totalErrors() == 0, result.summary());
             cgroup = Files.readAllLines(Path.of("/proc", Long.toString(box.pid()), "cgroup")).getFirst();
         }
-        assertFalse(Podman.containers().stream().anyMatch(n -> n.startsWith(OURS)), "the container is removed");
+        assertFalse(PodmanContainer.containers().stream().anyMatch(n -> n.startsWith(OURS)), "the container is removed");
         String path = cgroup.split(":", 3)[2];
         assertFalse(ControlGroup.directoriesOf(path.substring(1)).stream().anyMatch(Files::exists), "its cgroup is removed: " + path);
     }

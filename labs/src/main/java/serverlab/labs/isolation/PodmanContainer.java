@@ -29,7 +29,7 @@ import java.security.NoSuchAlgorithmException;
  * here). rlimits are set to what this process has, as podman's defaults are above it and raising them needs
  * CAP_SYS_RESOURCE. The network is the sandbox's own namespace with its veth ({@code --network ns:…}).
  */
-final class Podman {
+final class PodmanContainer implements Container {
 
     static final String RUNTIME = "runc";
     private static final String IMAGE = "localhost/serverlab-server";
@@ -37,7 +37,20 @@ final class Podman {
     private static final List<String> APPLETS = List.of("sh", "ps", "ip", "hostname", "cat");
     private static final Pattern LIBRARY = Pattern.compile("(/\\S+\\.so[.\\d]*)");
 
-    private Podman() {
+    private final String id;
+    private final VethNetwork network;
+    private final String hostname;
+    private final double cpus;
+    private final long memoryBytes;
+    private ControlGroup cgroup;
+
+    /** A container named {@code id} with the limits (0: none), on {@code network}. */
+    PodmanContainer(String id, VethNetwork network, String hostname, double cpus, long memoryBytes) {
+        this.id = id;
+        this.network = network;
+        this.hostname = hostname;
+        this.cpus = cpus;
+        this.memoryBytes = memoryBytes;
     }
 
     /** What is missing for podman sandboxes, or null. */
@@ -64,7 +77,7 @@ final class Podman {
      * The image for this JDK and {@code classPath}, imported from a tarball the first time (a few seconds: the
      * JDK is most of it), found by its content tag afterwards.
      */
-    static String image(String classPath) {
+    private static String image(String classPath) {
         List<String> entries = new ArrayList<>(List.of(System.getProperty("java.home")));
         entries.addAll(List.of(classPath.split(java.io.File.pathSeparator)));
         String image = IMAGE + ":" + tag(entries);
@@ -108,9 +121,9 @@ final class Podman {
                 .forEach(image -> HostCommand.succeeds("podman", "rmi", image));
     }
 
-    /** The command that runs {@code serverCommand} in a new container named {@code id}, attached to our pipes. */
-    static List<String> run(String id, String image, VethNetwork network, String hostname, double cpus, long memoryBytes,
-                            List<String> serverCommand) {
+    /** podman run, in the foreground and attached to our pipes, of the server's command line in our image. */
+    @Override
+    public List<String> command(List<String> server) {
         List<String> command = new ArrayList<>(List.of("podman", "run", "--rm", "--interactive", "--name", id,
                 "--runtime", RUNTIME, "--network", "ns:" + network.path(), "--hostname", hostname,
                 "--ulimit", "nofile=" + openFilesLimit() + ":" + openFilesLimit(), "--ulimit", "nproc=8192:8192"));
@@ -120,34 +133,43 @@ final class Podman {
         if (memoryBytes > 0) {
             command.addAll(List.of("--memory", Long.toString(memoryBytes), "--memory-swap", Long.toString(memoryBytes)));
         }
-        command.add(image);
-        command.addAll(serverCommand);
+        command.add(image(server.get(server.indexOf("-cp") + 1)));
+        command.addAll(server);
         return command;
     }
 
-    /** Host PID of the container's first process. */
-    static long pid(String id) {
-        return Long.parseLong(HostCommand.run("podman", "inspect", "--format", "{{.State.Pid}}", id).strip());
+    /** The container's first process, as podman knows it; its cgroup is the one podman made (and removes). */
+    @Override
+    public long serverPid(long started) {
+        long pid = Long.parseLong(HostCommand.run("podman", "inspect", "--format", "{{.State.Pid}}", id).strip());
+        cgroup = ControlGroup.of(cgroupOf(pid));
+        return pid;
     }
 
-    /** The container's cgroup, relative to each hierarchy's root, as its first process's memory line says. */
-    static String cgroup(long pid) {
-        try {
-            return Files.readAllLines(Path.of("/proc", Long.toString(pid), "cgroup")).stream()
-                    .map(l -> l.split(":", 3)).filter(f -> f[1].equals("memory") || f[1].isEmpty())
-                    .map(f -> f[2].substring(1)).findFirst().orElseThrow();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    @Override
+    public ControlGroup cgroup() {
+        return cgroup;
     }
 
-    static List<String> exec(String id, List<String> command) {
+    @Override
+    public List<String> exec(List<String> command) {
         List<String> line = new ArrayList<>(List.of("podman", "exec", id));
         line.addAll(command);
         return line;
     }
 
-    /** Stops the container (SIGTERM, SIGKILL after 5 s) and removes it; nothing happens if it is gone already. */
+    /** Fails harmlessly if the container has ended already (and podman removed it: --rm). */
+    @Override
+    public void stop() {
+        HostCommand.succeeds("podman", "kill", "--signal", "TERM", id);
+    }
+
+    @Override
+    public void remove() {
+        remove(id);
+    }
+
+    /** Stops container {@code id} (SIGTERM, SIGKILL after 5 s) and removes it; nothing happens if it is gone already. */
     static void remove(String id) {
         HostCommand.run("podman", "rm", "--force", "--ignore", "--time", "5", id);
     }
@@ -155,6 +177,17 @@ final class Podman {
     /** Names of every container podman has, running or not. */
     static List<String> containers() {
         return HostCommand.run("podman", "ps", "--all", "--format", "{{.Names}}").lines().toList();
+    }
+
+    /** A process's cgroup, relative to each hierarchy's root, from its memory line (v1) or its only line (v2). */
+    private static String cgroupOf(long pid) {
+        try {
+            return Files.readAllLines(Path.of("/proc", Long.toString(pid), "cgroup")).stream()
+                    .map(l -> l.split(":", 3)).filter(f -> f[1].equals("memory") || f[1].isEmpty())
+                    .map(f -> f[2].substring(1)).findFirst().orElseThrow();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Every shared library the JDK's binaries and libraries link to, from ldd; the JDK's own ones excluded. */
