@@ -1,5 +1,6 @@
 package serverlab.labs.isolation;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -79,7 +80,7 @@ final class PodmanContainer implements Container {
      */
     private static String image(String classPath) {
         List<String> entries = new ArrayList<>(List.of(System.getProperty("java.home")));
-        entries.addAll(List.of(classPath.split(java.io.File.pathSeparator)));
+        entries.addAll(List.of(classPath.split(File.pathSeparator)));
         String image = IMAGE + ":" + tag(entries);
         if (HostCommand.succeeds("podman", "image", "exists", image)) {
             return image;

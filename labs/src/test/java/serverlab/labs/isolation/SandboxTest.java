@@ -21,16 +21,20 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import serverlab.labs.load.Load;
 import serverlab.labs.load.LoadResult;
 import serverlab.labs.metrics.ProcessTreeProbe;
 import serverlab.servers.ServerOptions;
+import serverlab.servers.Tracked;
 import serverlab.servers.process.ChildJvm;
 
 /**
@@ -162,10 +166,24 @@ class SandboxTest {
         assertTrue(processes.stream().noneMatch(pid -> ProcessHandle.of(pid).isPresent()), "a process survived: " + processes);
     }
 
-    /** The owner dies with SIGKILL (a crashed kernel): nothing closes the sandbox, so the next start reaps it. */
+    /** A kernel restart closes what the kernel started (Tracked.closeAll): a sandbox too, without a trace. */
     @Test
-    void aSandboxOfAKilledOwnerIsReapedAtTheNextStart() throws Exception {
-        Process owner = ChildJvm.command(List.of("-Xmx64m"), SandboxOwner.class, List.of("NAMESPACES"))
+    void aKernelRestartClosesTheSandbox() {
+        Sandbox box = Sandbox.builder().engine(Sandbox.Engine.NAMESPACES).start("virtual-threads", ServerOptions.defaults());
+        long jvm = box.pid();
+        Tracked.closeAll();
+        assertTrue(box.isClosed());
+        assertEquals(List.of(), leftovers(box.id()));
+        assertTrue(ProcessHandle.of(jvm).isEmpty(), "the server's JVM is gone");
+    }
+
+    /** The owner dies with SIGKILL (a crashed kernel): nothing closes the sandbox, so the next start reaps it. */
+    @ParameterizedTest
+    @EnumSource(value = Sandbox.Engine.class, names = {"NAMESPACES", "PODMAN"})
+    void aSandboxOfAKilledOwnerIsReapedAtTheNextStart(Sandbox.Engine engine) throws Exception {
+        Sandbox.Availability available = Sandbox.availability(engine);
+        assumeTrue(available.available(), available.missing());
+        Process owner = ChildJvm.command(List.of("-Xmx64m"), SandboxOwner.class, List.of(engine.name()))
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String[] started;
         try (BufferedReader out = new BufferedReader(new InputStreamReader(owner.getInputStream(), StandardCharsets.UTF_8))) {
@@ -207,17 +225,18 @@ class SandboxTest {
             assertTrue(result.requests() > 0 && result.totalErrors() == 0, result.summary());
             cgroup = Files.readAllLines(Path.of("/proc", Long.toString(box.pid()), "cgroup")).getFirst();
         }
-        assertFalse(PodmanContainer.containers().stream().anyMatch(n -> n.startsWith(OURS)), "the container is removed");
         String path = cgroup.split(":", 3)[2];
         assertFalse(ControlGroup.directoriesOf(path.substring(1)).stream().anyMatch(Files::exists), "its cgroup is removed: " + path);
     }
 
-    /** Network namespaces, host links and cgroups whose name starts with {@code prefix}. */
+    /** Network namespaces, host links, cgroups and podman containers whose name starts with {@code prefix}. */
     private static List<String> leftovers(String prefix) {
         String link = "sbx" + prefix.substring(Sandbox.PREFIX.length());
-        return java.util.stream.Stream.of(VethNetwork.namespaces().stream().filter(n -> n.startsWith(prefix)),
+        List<String> containers = Sandbox.availability(Sandbox.Engine.PODMAN).available() ? PodmanContainer.containers() : List.of();
+        return Stream.of(VethNetwork.namespaces().stream().filter(n -> n.startsWith(prefix)),
                         VethNetwork.hostLinks().stream().filter(n -> n.startsWith(link)),
-                        ControlGroup.existing(prefix).stream().map(n -> "cgroup " + n))
+                        ControlGroup.existing(prefix).stream().map(n -> "cgroup " + n),
+                        containers.stream().filter(n -> n.startsWith(prefix)).map(n -> "container " + n))
                 .flatMap(s -> s).toList();
     }
 
