@@ -47,9 +47,17 @@ final class ControlGroup {
     /** What is missing for our cgroups, or null when the cpu and memory controllers are there. */
     static String missing() {
         boolean present = isV2()
-                ? read(ROOT.resolve("cgroup.controllers")).contains("cpu") && read(ROOT.resolve("cgroup.controllers")).contains("memory")
+                ? List.of(read(ROOT.resolve("cgroup.controllers")).trim().split(" ")).containsAll(List.of("cpu", "memory"))
                 : Files.exists(ROOT.resolve("cpu/cpu.cfs_quota_us")) && Files.exists(ROOT.resolve("memory/memory.limit_in_bytes"));
-        return present ? null : "needs the cgroup cpu and memory controllers under " + ROOT + " (a container without them cannot limit CPU or memory)";
+        if (!present) {
+            return "needs the cgroup cpu and memory controllers under " + ROOT + " (a container without them cannot limit CPU or memory)";
+        }
+        try { // a delegated v2 tree may list the controllers and still refuse to hand them down
+            create("serverlab-probe-" + ProcessHandle.current().pid(), 0.5, 64L << 20).remove();
+            return null;
+        } catch (RuntimeException e) {
+            return "cannot create a cgroup with limits here: " + e.getMessage();
+        }
     }
 
     /** The directories a cgroup called {@code name} has (or would have) on this machine. */

@@ -34,6 +34,8 @@ final class PodmanContainer implements Container {
 
     static final String RUNTIME = "runc";
     private static final String IMAGE = "localhost/serverlab-server";
+    /** Just busybox: for {@link #missing} to try a container. */
+    private static final String PROBE_IMAGE = "localhost/serverlab-probe:busybox";
     private static final Path BUSYBOX = Path.of("/bin/busybox");
     private static final List<String> APPLETS = List.of("sh", "ps", "ip", "hostname", "cat");
     private static final Pattern LIBRARY = Pattern.compile("(/\\S+\\.so[.\\d]*)");
@@ -65,7 +67,17 @@ final class PodmanContainer implements Container {
         if (!Files.isExecutable(BUSYBOX)) {
             return "podman's image needs a static busybox: apt-get install busybox-static";
         }
-        return null;
+        try { // what podman info does not tell: whether a container really starts (runtime, cgroups, rlimits)
+            if (!HostCommand.succeeds("podman", "image", "exists", PROBE_IMAGE)) {
+                build(PROBE_IMAGE, Set.of());
+            }
+            List<String> probe = run();
+            probe.addAll(List.of("--network", "none", PROBE_IMAGE, "/bin/busybox", "true"));
+            HostCommand.run(probe);
+            return null;
+        } catch (RuntimeException e) {
+            return "podman cannot start a container here: " + e.getMessage().lines().reduce((a, b) -> b).orElse("");
+        }
     }
 
     /** "podman 4.3.1 + runc 1.1.5". */
@@ -82,9 +94,17 @@ final class PodmanContainer implements Container {
         List<String> entries = new ArrayList<>(List.of(System.getProperty("java.home")));
         entries.addAll(List.of(classPath.split(File.pathSeparator)));
         String image = IMAGE + ":" + tag(entries);
-        if (HostCommand.succeeds("podman", "image", "exists", image)) {
-            return image;
+        if (!HostCommand.succeeds("podman", "image", "exists", image)) {
+            Set<String> files = new LinkedHashSet<>(entries);
+            files.addAll(libraries(Path.of(System.getProperty("java.home"))));
+            build(image, files);
+            removeOlderImages(image);
         }
+        return image;
+    }
+
+    /** Imports {@code image}: busybox, the usual empty directories, and {@code hostFiles} at their own paths. */
+    private static void build(String image, Set<String> hostFiles) {
         Path staging = null;
         try {
             staging = Files.createTempDirectory("serverlab-image");
@@ -96,16 +116,14 @@ final class PodmanContainer implements Container {
             for (String applet : APPLETS) {
                 Files.createSymbolicLink(root.resolve("bin").resolve(applet), Path.of("busybox"));
             }
-            Path list = staging.resolve("files");
-            Set<String> files = new LinkedHashSet<>(entries);
-            files.addAll(libraries(Path.of(System.getProperty("java.home"))));
-            Files.write(list, files.stream().map(f -> f.substring(1)).toList()); // relative to /
             Path tar = staging.resolve("image.tar");
             HostCommand.run("tar", "-cf", tar.toString(), "-C", root.toString(), ".");
-            HostCommand.run("tar", "-rf", tar.toString(), "--dereference", "-C", "/", "--files-from", list.toString());
+            if (!hostFiles.isEmpty()) {
+                Path list = staging.resolve("files");
+                Files.write(list, hostFiles.stream().map(f -> f.substring(1)).toList()); // relative to /
+                HostCommand.run("tar", "-rf", tar.toString(), "--dereference", "-C", "/", "--files-from", list.toString());
+            }
             HostCommand.run("podman", "import", "--quiet", tar.toString(), image);
-            removeOlderImages(image);
-            return image;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot build the image " + image, e);
         } finally {
@@ -125,9 +143,8 @@ final class PodmanContainer implements Container {
     /** podman run, in the foreground and attached to our pipes, of the server's command line in our image. */
     @Override
     public List<String> command(List<String> server) {
-        List<String> command = new ArrayList<>(List.of("podman", "run", "--rm", "--interactive", "--name", id,
-                "--runtime", RUNTIME, "--network", "ns:" + network.path(), "--hostname", hostname,
-                "--ulimit", "nofile=" + openFilesLimit() + ":" + openFilesLimit(), "--ulimit", "nproc=8192:8192"));
+        List<String> command = run();
+        command.addAll(List.of("--interactive", "--name", id, "--network", "ns:" + network.path(), "--hostname", hostname));
         if (cpus > 0) {
             command.addAll(List.of("--cpus", Double.toString(cpus)));
         }
@@ -137,6 +154,12 @@ final class PodmanContainer implements Container {
         command.add(image(server.get(server.indexOf("-cp") + 1)));
         command.addAll(server);
         return command;
+    }
+
+    /** podman run with what every container needs here: the runtime, rlimits no higher than ours, removed at exit. */
+    private static List<String> run() {
+        String files = "nofile=" + openFilesLimit() + ":" + openFilesLimit();
+        return new ArrayList<>(List.of("podman", "run", "--rm", "--runtime", RUNTIME, "--ulimit", files, "--ulimit", "nproc=8192:8192"));
     }
 
     /** The container's first process, as podman knows it; its cgroup is the one podman made (and removes). */
@@ -192,11 +215,13 @@ final class PodmanContainer implements Container {
     }
 
     /** Every shared library the JDK's binaries and libraries link to, from ldd; the JDK's own ones excluded. */
-    private static Set<String> libraries(Path javaHome) throws IOException {
+    private static Set<String> libraries(Path javaHome) {
         Set<String> libraries = new LinkedHashSet<>();
         List<Path> binaries;
         try (var files = Files.walk(javaHome)) {
             binaries = files.filter(f -> f.toString().endsWith(".so") || f.getParent().endsWith("bin")).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         for (Path binary : binaries) {
             String ldd;

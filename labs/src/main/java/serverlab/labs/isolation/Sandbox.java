@@ -427,7 +427,7 @@ public final class Sandbox extends ServerLifecycle {
     }
 
     /** The last pid of the NSpid line of /proc/PID/status: the process's pid in its innermost namespace. */
-    private static long pidInside(long hostPid) {
+    static long pidInside(long hostPid) {
         try {
             String status = Files.readString(Path.of("/proc", Long.toString(hostPid), "status"));
             String[] nsPids = status.lines().filter(l -> l.startsWith("NSpid:")).findFirst().orElse("NSpid: -1").split("\\s+");

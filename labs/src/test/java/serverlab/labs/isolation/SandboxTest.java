@@ -68,7 +68,7 @@ class SandboxTest {
             assertEquals("java", processes.getFirst()[1]);
             assertEquals(Set.of("java", "ps"), processes.stream().map(p -> p[1]).collect(Collectors.toSet()),
                     "only the server and our ps are visible inside");
-            assertEquals(1, pidInside(box.pid()), "the JVM the host sees is pid 1 inside");
+            assertEquals(1, Sandbox.pidInside(box.pid()), "the JVM the host sees is pid 1 inside");
 
             assertEquals(box.id(), box.hostname());
             assertNotEquals(hostHostname, box.hostname());
@@ -220,7 +220,7 @@ class SandboxTest {
             assertEquals(0.5, box.cpuLimit(), 1e-9);
             assertEquals(256L << 20, box.memoryLimit());
             assertEquals(1, box.jvmView().availableProcessors());
-            assertEquals(1, pidInside(box.pid()));
+            assertEquals(1, Sandbox.pidInside(box.pid()));
             LoadResult result = Load.closedLoop(box).connections(2).duration(Duration.ofMillis(500)).run();
             assertTrue(result.requests() > 0 && result.totalErrors() == 0, result.summary());
             cgroup = Files.readAllLines(Path.of("/proc", Long.toString(box.pid()), "cgroup")).getFirst();
@@ -265,13 +265,6 @@ class SandboxTest {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static long pidInside(long hostPid) throws IOException {
-        String nsPid = Files.readAllLines(Path.of("/proc", Long.toString(hostPid), "status")).stream()
-                .filter(l -> l.startsWith("NSpid:")).findFirst().orElseThrow();
-        String[] pids = nsPid.split("\\s+");
-        return Long.parseLong(pids[pids.length - 1]);
     }
 
     /** The status line of a GET, or "" if the connection broke (the worker was killed meanwhile). */
