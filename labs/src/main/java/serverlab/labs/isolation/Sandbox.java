@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -309,9 +310,14 @@ public final class Sandbox extends ServerLifecycle {
         return VethNetwork.linkNames(exec("ip", "-o", "link", "show"));
     }
 
-    /** The host's end of the veth pair, and its address. */
+    /** The host's end of the veth pair: its interface name (the sandbox's end is eth0 inside, at {@link #address()}). */
     public String hostLink() {
-        return network.hostLink() + " " + network.hostAddress().getHostAddress();
+        return network.hostLink();
+    }
+
+    /** The host's address on the veth pair, the other address of the sandbox's /30. */
+    public InetAddress hostAddress() {
+        return network.hostAddress();
     }
 
     /** CPUs the cgroup allows (0.5 = half a core), infinity if unlimited. */
