@@ -25,18 +25,27 @@ final class ControlGroup {
     static final Path ROOT = Path.of("/sys/fs/cgroup");
     private static final long PERIOD_US = 100_000;
 
+    /** Where the cgroup filesystem is mounted: {@link #ROOT}, or a stand-in tree in tests. */
+    private final Path root;
+    private final boolean v2;
     /** The path below each hierarchy's root: our sandbox's name, or a container engine's nested path. */
     private final String name;
     /** v1: the cpu and the memory directory; v2: the one directory. */
     private final List<Path> directories;
 
-    private ControlGroup(String name, List<Path> directories) {
+    private ControlGroup(Path root, String name) {
+        this.root = root;
+        this.v2 = isV2(root);
         this.name = name;
-        this.directories = directories;
+        this.directories = directoriesOf(root, name);
     }
 
     static boolean isV2() {
-        return Files.exists(ROOT.resolve("cgroup.controllers"));
+        return isV2(ROOT);
+    }
+
+    private static boolean isV2(Path root) {
+        return Files.exists(root.resolve("cgroup.controllers"));
     }
 
     /** "cgroup v1" or "cgroup v2". */
@@ -62,7 +71,11 @@ final class ControlGroup {
 
     /** The directories a cgroup called {@code name} has (or would have) on this machine. */
     static List<Path> directoriesOf(String name) {
-        return isV2() ? List.of(ROOT.resolve(name)) : List.of(ROOT.resolve("cpu").resolve(name), ROOT.resolve("memory").resolve(name));
+        return directoriesOf(ROOT, name);
+    }
+
+    private static List<Path> directoriesOf(Path root, String name) {
+        return isV2(root) ? List.of(root.resolve(name)) : List.of(root.resolve("cpu").resolve(name), root.resolve("memory").resolve(name));
     }
 
     /** Names of our cgroups that exist, for reaping: directory names starting with {@code prefix}. */
@@ -83,17 +96,21 @@ final class ControlGroup {
      * (0: none). Swap, where the kernel counts it separately, gets the same limit, so memory cannot escape to it.
      */
     static ControlGroup create(String name, double cpus, long memoryBytes) {
-        ControlGroup group = new ControlGroup(name, directoriesOf(name));
+        return create(ROOT, name, cpus, memoryBytes);
+    }
+
+    static ControlGroup create(Path root, String name, double cpus, long memoryBytes) {
+        ControlGroup group = new ControlGroup(root, name);
         try {
-            if (isV2()) {
-                enableV2Controllers();
+            if (group.v2) {
+                group.enableV2Controllers();
             }
             for (Path dir : group.directories) {
                 Files.createDirectories(dir);
             }
             if (cpus > 0) {
                 long quota = Math.round(cpus * PERIOD_US);
-                if (isV2()) {
+                if (group.v2) {
                     write(group.file("cpu.max"), quota + " " + PERIOD_US);
                 } else {
                     write(group.file("cpu.cfs_period_us"), Long.toString(PERIOD_US));
@@ -101,7 +118,7 @@ final class ControlGroup {
                 }
             }
             if (memoryBytes > 0) {
-                if (isV2()) {
+                if (group.v2) {
                     write(group.file("memory.max"), Long.toString(memoryBytes));
                     writeIfPresent(group.file("memory.swap.max"), "0");
                 } else {
@@ -112,18 +129,22 @@ final class ControlGroup {
             return group;
         } catch (IOException | RuntimeException e) {
             group.remove();
-            throw new IllegalStateException("cannot set up " + version() + " group " + name + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot set up cgroup " + group.directories + ": " + e.getMessage(), e);
         }
     }
 
     /** An existing cgroup, by its path below each hierarchy's root (a container engine's, for reading). */
     static ControlGroup of(String path) {
-        return new ControlGroup(path, directoriesOf(path));
+        return of(ROOT, path);
+    }
+
+    static ControlGroup of(Path root, String path) {
+        return new ControlGroup(root, path);
     }
 
     /** Whatever is left of the cgroup called {@code name}: its processes killed, its directories removed. */
     static void reap(String name) {
-        new ControlGroup(name, directoriesOf(name)).remove();
+        of(name).remove();
     }
 
     /** The {@code cgroup.procs} files a process writes its pid to, to join. */
@@ -133,7 +154,7 @@ final class ControlGroup {
 
     /** CPUs the quota allows (0.5 = half of one), or infinity if no quota is set. */
     double cpuLimit() {
-        if (isV2()) {
+        if (v2) {
             String[] max = read(file("cpu.max")).trim().split(" ");
             return max[0].equals("max") ? Double.POSITIVE_INFINITY : Double.parseDouble(max[0]) / Double.parseDouble(max[1]);
         }
@@ -143,7 +164,7 @@ final class ControlGroup {
 
     /** The memory limit in bytes, or {@link Long#MAX_VALUE} if none (v1 says "no limit" with a huge page-aligned number). */
     long memoryLimit() {
-        String text = read(file(isV2() ? "memory.max" : "memory.limit_in_bytes")).trim();
+        String text = read(file(v2 ? "memory.max" : "memory.limit_in_bytes")).trim();
         if (text.equals("max")) {
             return Long.MAX_VALUE;
         }
@@ -153,12 +174,12 @@ final class ControlGroup {
 
     /** Memory charged to the group now, in bytes. */
     long memoryUsage() {
-        return Long.parseLong(read(file(isV2() ? "memory.current" : "memory.usage_in_bytes")).trim());
+        return Long.parseLong(read(file(v2 ? "memory.current" : "memory.usage_in_bytes")).trim());
     }
 
     /** Processes the kernel's OOM killer has killed in this group. */
     long oomKills() {
-        String counters = read(file(isV2() ? "memory.events" : "memory.oom_control"));
+        String counters = read(file(v2 ? "memory.events" : "memory.oom_control"));
         return counters.lines().filter(l -> l.startsWith("oom_kill ")).mapToLong(l -> Long.parseLong(l.substring(9).trim()))
                 .findFirst().orElse(0);
     }
@@ -199,15 +220,15 @@ final class ControlGroup {
 
     /** A control file: "cpu.max" is in NAME/ on v2, "cpu.cfs_quota_us" in cpu/NAME/ on v1 (the prefix names the controller). */
     private Path file(String file) {
-        Path dir = isV2() ? ROOT.resolve(name) : ROOT.resolve(file.substring(0, file.indexOf('.'))).resolve(name);
+        Path dir = v2 ? root.resolve(name) : root.resolve(file.substring(0, file.indexOf('.'))).resolve(name);
         return dir.resolve(file);
     }
 
     /** v2 hands a controller to a child group only if the parent lists it in cgroup.subtree_control. */
-    private static void enableV2Controllers() throws IOException {
-        String enabled = read(ROOT.resolve("cgroup.subtree_control"));
-        if (!enabled.contains("cpu") || !enabled.contains("memory")) {
-            write(ROOT.resolve("cgroup.subtree_control"), "+cpu +memory");
+    private void enableV2Controllers() throws IOException {
+        List<String> enabled = List.of(read(root.resolve("cgroup.subtree_control")).trim().split(" "));
+        if (!enabled.containsAll(List.of("cpu", "memory"))) {
+            write(root.resolve("cgroup.subtree_control"), "+cpu +memory");
         }
     }
 
