@@ -121,7 +121,8 @@ final class PodmanContainer implements Container {
             if (!hostFiles.isEmpty()) {
                 Path list = staging.resolve("files");
                 Files.write(list, hostFiles.stream().map(f -> f.substring(1)).toList()); // relative to /
-                HostCommand.run("tar", "-rf", tar.toString(), "--dereference", "-C", "/", "--files-from", list.toString());
+                HostCommand.run("tar", "-rf", tar.toString(), "--dereference", "-C", "/", // the JDK's sources and javac's symbols stay out
+                        "--exclude=*/lib/src.zip", "--exclude=*/lib/ct.sym", "--files-from", list.toString());
             }
             HostCommand.run("podman", "import", "--quiet", tar.toString(), image);
         } catch (IOException e) {
