@@ -246,16 +246,23 @@ final class PodmanContainer implements Container {
         }
     }
 
+    /**
+     * A digest of what goes into the image: the JDK and jars by path, size and time (they are replaced, not
+     * edited), class directories by content (a build rewrites them with new times and, often, the same bytes).
+     */
     private static String tag(List<String> entries) {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             for (String entry : entries) {
                 digest.update((entry + "\n").getBytes(StandardCharsets.UTF_8));
-                if (Files.exists(Path.of(entry))) {
-                    try (var files = Files.walk(Path.of(entry))) { // a class directory changes file by file
+                Path path = Path.of(entry);
+                boolean classes = Files.isDirectory(path) && !entry.equals(System.getProperty("java.home"));
+                if (Files.exists(path)) {
+                    try (var files = Files.walk(path)) {
                         for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
-                            digest.update((file + ":" + Files.getLastModifiedTime(file).toMillis() + ":" + Files.size(file) + "\n")
-                                    .getBytes(StandardCharsets.UTF_8));
+                            digest.update(file.toString().getBytes(StandardCharsets.UTF_8));
+                            digest.update(classes ? Files.readAllBytes(file)
+                                    : (Files.getLastModifiedTime(file).toMillis() + ":" + Files.size(file)).getBytes(StandardCharsets.UTF_8));
                         }
                     }
                 }

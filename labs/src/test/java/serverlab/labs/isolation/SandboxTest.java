@@ -125,7 +125,7 @@ class SandboxTest {
             assertEquals(cpus, box.cpuLimit(), 1e-9);
             assertEquals((int) Math.ceil(cpus), box.jvmView().availableProcessors(), "the JVM sees the quota");
             return Load.closedLoop(box).connections(8).path("/cpu?iterations=2000000")
-                    .warmup(Duration.ofMillis(500)).duration(Duration.ofSeconds(2)).run().achievedRate();
+                    .warmup(Duration.ofMillis(300)).duration(Duration.ofMillis(1500)).run().achievedRate();
         }
     }
 
