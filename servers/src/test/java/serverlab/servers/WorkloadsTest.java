@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import serverlab.servers.handlers.Workloads;
 import serverlab.servers.process.HttpTestClient;
 
-/** The chapter workloads on in-process servers: /pause, /counter, /crash, /page and /resource. */
+/** The chapter workloads on in-process servers: /pause, /counter, /crash, /page, /resource and /alloc. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class WorkloadsTest {
 
@@ -98,6 +98,21 @@ class WorkloadsTest {
             }
             assertEquals(3, found, page.bodyText());
             assertEquals(400, client.get("/resource/x").status());
+        }
+    }
+
+    /** /alloc really allocates what it says (the server's threads allocate at least that much), within its cap. */
+    @Test
+    void allocAllocatesTheMebibytesAsked() throws IOException {
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        try (Server server = Servers.start("thread-pool", ServerOptions.defaults());
+             HttpTestClient client = new HttpTestClient(address(server))) {
+            long before = threads.getTotalThreadAllocatedBytes();
+            HttpTestClient.Response alloc = client.get("/alloc?mb=32");
+            long allocated = threads.getTotalThreadAllocatedBytes() - before;
+            assertEquals("allocated 32 MiB\n", alloc.bodyText());
+            assertTrue(allocated >= 32L << 20, "allocated only " + allocated + " bytes");
+            assertEquals(400, client.get("/alloc?mb=" + (Workloads.MAX_ALLOC_MB + 1)).status());
         }
     }
 }

@@ -5,10 +5,13 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 
+import serverlab.labs.isolation.Sandbox;
+
 /**
  * Where the load goes: a resolved socket address plus the Host header to send.
- * Only loopback targets are allowed unless the caller opts in — this tool generates
- * enough traffic to look like an attack on someone else's machine.
+ * Only loopback targets, and the exact address of a live {@link Sandbox} of this JVM (a network namespace
+ * on this machine), are allowed unless the caller opts in — this tool generates enough traffic to look
+ * like an attack on someone else's machine.
  */
 record Target(InetSocketAddress address, String hostHeader) {
 
@@ -35,9 +38,9 @@ record Target(InetSocketAddress address, String hostHeader) {
             address = new InetSocketAddress(InetAddress.getLoopbackAddress(), address.getPort());
             ip = address.getAddress();
         }
-        if (!ip.isLoopbackAddress() && !allowNonLoopback) {
+        if (!ip.isLoopbackAddress() && !allowNonLoopback && !Sandbox.serves(address)) {
             throw new IllegalArgumentException("refusing to load " + address
-                    + ": only loopback targets are allowed; call allowNonLoopback(true) for a machine you own");
+                    + ": only loopback targets and live sandboxes are allowed; call allowNonLoopback(true) for a machine you own");
         }
         String host = ip.getHostAddress();
         if (host.contains(":")) {

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -24,6 +25,8 @@ import serverlab.servers.http.Status;
  * GET /bytes?n=N            N bytes of {@link Patterns} content (default 1024, at most 64 MiB)
  * GET /cpu?iterations=N     N rounds of xorshift, result in the body (CPU-bound)
  * GET /sleep?ms=N           blocks the handling thread N ms (a stand-in for a database call)
+ * GET /alloc?mb=N           allocates N MiB (at most 1024) and holds it until the answer: a request that needs
+ *                           memory (an image to resize, a large result); in a small container it meets the limit
  * GET /delay?ms=N           answers N ms later without holding a thread where it can: our event loops
  *                           (event-loop, multi-reactor, event-loop-workers, nginx-style) set a timer and serve
  *                           other connections meanwhile (setTimeout); thread and process servers have no loop to
@@ -49,6 +52,7 @@ public final class Workloads implements Handler {
     public static final int MAX_BYTES = 64 << 20;
     public static final long MAX_ITERATIONS = 2_000_000_000L;
     public static final long MAX_SLEEP_MS = 60_000;
+    public static final long MAX_ALLOC_MB = 1024;
     public static final String HELLO_TEXT = "Hello, world!\n";
     public static final int MAX_RESOURCES = 1000;
     public static final String CRASH_REFUSED = "/crash would end this JVM, the notebook kernel itself; "
@@ -60,7 +64,7 @@ public final class Workloads implements Handler {
     private static final Response HELLO = Response.text(Status.OK, HELLO_TEXT);
     private static final Response INDEX = Response.text(Status.OK, """
             ServerLab workloads:
-              GET /hello  GET /bytes?n=N  GET /cpu?iterations=N  GET /sleep?ms=N  GET /delay?ms=N
+              GET /hello  GET /bytes?n=N  GET /cpu?iterations=N  GET /sleep?ms=N  GET /delay?ms=N  GET /alloc?mb=N
               GET /file?name=F  GET /stats  POST /echo
               GET /pause?ms=N  GET /counter  GET /crash  GET /page?resources=N&ms=M  GET /resource/I?ms=M
             """);
@@ -111,6 +115,7 @@ public final class Workloads implements Handler {
                 case "/bytes" -> get ? bytes(request) : notAllowed(GET_HEAD);
                 case "/cpu" -> get ? cpu(request) : notAllowed(GET_HEAD);
                 case "/sleep" -> get ? sleep(request) : notAllowed(GET_HEAD);
+                case "/alloc" -> get ? alloc(request) : notAllowed(GET_HEAD);
                 case "/delay" -> get ? delay(request) : notAllowed(GET_HEAD);
                 case "/file" -> get ? file(request) : notAllowed(GET_HEAD);
                 case "/stats" -> get ? Response.json(stats.get().toJson()) : notAllowed(GET_HEAD);
@@ -152,6 +157,21 @@ public final class Workloads implements Handler {
         long ms = longParameter(request, "ms", 100, MAX_SLEEP_MS);
         Thread.sleep(ms);
         return Response.text(Status.OK, "slept " + ms + " ms\n");
+    }
+
+    /** One MiB array at a time, each written (so its pages are resident) and read back into the answer (so it is kept). */
+    private static Response alloc(HttpRequest request) {
+        int mb = (int) longParameter(request, "mb", 16, MAX_ALLOC_MB);
+        byte[][] held = new byte[mb][];
+        for (int i = 0; i < mb; i++) {
+            held[i] = new byte[1 << 20];
+            Arrays.fill(held[i], (byte) 1);
+        }
+        long sum = 0;
+        for (byte[] mib : held) {
+            sum += mib[mib.length - 1];
+        }
+        return Response.text(Status.OK, "allocated " + sum + " MiB\n");
     }
 
     private static Response delay(HttpRequest request) {
