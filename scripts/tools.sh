@@ -23,7 +23,8 @@ SERVERLAB_TOOLS=(
   "linux-image-cloud-amd64 /boot/vmlinuz-*-cloud-amd64 06: the guest's kernel"
   "postgresql            /usr/lib/postgresql/*/bin/initdb 07: the data tier (H2 otherwise)"
   "podman                podman                       06: a real container engine"
-  "crun                  crun                         06: podman's OCI runtime"
+  "runc                  runc                         06: podman's OCI runtime (crun refuses this kind of cgroup setup)"
+  "procps                ps                           06: ps inside the namespaces sandbox"
 )
 
 # Prints the packages whose marker command/file is missing.
