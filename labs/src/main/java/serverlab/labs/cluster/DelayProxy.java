@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A TCP proxy on 127.0.0.1 that makes a server look far away: every byte crosses a simulated link with a
  * one-way {@link Link#delay() delay} (optionally ± {@link Link#jitter() jitter}) and, optionally, a
  * {@link Link#bytesPerSecond() bandwidth} limit, in each direction. A new connection also pays the TCP
- * handshake: the client's first bytes leave one round trip after it connected, as after SYN and SYN-ACK.
+ * handshake: the client's first bytes leave one round trip after it connected (after SYN and SYN-ACK), so
+ * its first request takes two round trips.
  *
  * <p>Why a proxy: the usual tool, {@code tc qdisc … netem} (inside network namespaces), needs the kernel's
  * {@code sch_netem} module, which this machine's kernel does not have.
@@ -134,7 +135,7 @@ public final class DelayProxy implements AutoCloseable {
             if (directionsLeft.decrementAndGet() == 0) closeBoth(client, server);
         };
         new Direction(client, server, handshakeDone, whenBothDone).start();
-        new Direction(server, client, 0, whenBothDone).start();
+        new Direction(server, client, connectedAt, whenBothDone).start();
     }
 
     /** One direction of one connection: bytes read from {@code from}, written to {@code to} when they "arrive". */
@@ -146,16 +147,16 @@ public final class DelayProxy implements AutoCloseable {
 
         private final Socket from;
         private final Socket to;
-        private final long notBeforeNanos;
         private final Runnable done;
         private final BlockingQueue<Chunk> queue = new ArrayBlockingQueue<>(CHUNKS_IN_FLIGHT);
         private long linkFreeAtNanos;
         private long lastArrivalNanos;
 
-        Direction(Socket from, Socket to, long notBeforeNanos, Runnable done) {
+        /** Nothing is sent before {@code sendsFromNanos}: until then the link is busy with the handshake. */
+        Direction(Socket from, Socket to, long sendsFromNanos, Runnable done) {
             this.from = from;
             this.to = to;
-            this.notBeforeNanos = notBeforeNanos;
+            this.linkFreeAtNanos = sendsFromNanos;
             this.done = done;
         }
 
@@ -193,7 +194,7 @@ public final class DelayProxy implements AutoCloseable {
             long jitter = link.jitter().isZero() ? 0
                     : ThreadLocalRandom.current().nextLong(-link.jitter().toNanos(), link.jitter().toNanos() + 1);
             long arrival = linkFreeAtNanos + Math.max(0, link.delay().toNanos() + jitter);
-            lastArrivalNanos = Math.max(Math.max(arrival, lastArrivalNanos), notBeforeNanos);
+            lastArrivalNanos = Math.max(arrival, lastArrivalNanos);
             return lastArrivalNanos;
         }
 

@@ -34,6 +34,7 @@ class DelayProxyTest {
 
     private static final int CONNECTIONS = 50;
     private static final int REQUESTS_PER_CONNECTION = 10;
+    private static final byte[] HELLO = "GET /hello HTTP/1.1\r\nHost: test\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     /**
      * 50 keep-alive connections at once, each timing GET /hello round trips (with think time between them): through a 20 ms one-way proxy the
@@ -88,6 +89,37 @@ class DelayProxyTest {
         }
     }
 
+    /** A new connection pays the handshake: its first request takes two round trips, as after SYN, SYN-ACK. */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aNewConnectionPaysAHandshakeRoundTrip() throws Exception {
+        try (Server server = Servers.start("virtual-threads", ServerOptions.defaults());
+             DelayProxy proxy = DelayProxy.start(server.address(), Link.delay(Duration.ofMillis(20)));
+             Socket socket = new Socket(proxy.address().getAddress(), proxy.address().getPort())) {
+            long start = System.nanoTime();
+            socket.getOutputStream().write(HELLO);
+            readResponse(socket.getInputStream());
+            double ms = (System.nanoTime() - start) / 1e6;
+            assertTrue(ms >= 79, "first request on a new connection took " + ms + " ms");
+        }
+    }
+
+    /** Closing the proxy closes the connections through it. */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void closingTheProxyClosesItsConnections() throws Exception {
+        try (Server server = Servers.start("virtual-threads", ServerOptions.defaults());
+             Socket socket = new Socket()) {
+            DelayProxy proxy = DelayProxy.start(server.address(), Link.delay(Duration.ofMillis(1)));
+            socket.connect(proxy.address());
+            socket.getOutputStream().write(HELLO);
+            readResponse(socket.getInputStream());
+            proxy.close();
+            socket.setSoTimeout(10_000);
+            assertEquals(-1, socket.getInputStream().read());
+        }
+    }
+
     /** Round trips of GET /hello in ms, {@link #REQUESTS_PER_CONNECTION} on each of {@link #CONNECTIONS} concurrent connections. */
     private static double[] roundTrips(InetSocketAddress address) throws Exception {
         try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -107,20 +139,19 @@ class DelayProxyTest {
     }
 
     private static double[] roundTripsOnOneConnection(InetSocketAddress address) throws IOException, InterruptedException {
-        byte[] request = "GET /hello HTTP/1.1\r\nHost: test\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
         try (Socket socket = new Socket(address.getAddress(), address.getPort())) {
             socket.setTcpNoDelay(true);
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
             InputStream in = socket.getInputStream();
-            out.write(request);
+            out.write(HELLO);
             readResponse(in); // the first pays the simulated handshake too
             double[] ms = new double[REQUESTS_PER_CONNECTION];
             for (int i = 0; i < ms.length; i++) {
                 // think time: 50 connections in a closed loop would saturate the CPU and measure its queue, not the link
                 Thread.sleep(ThreadLocalRandom.current().nextLong(50, 150));
                 long start = System.nanoTime();
-                out.write(request);
+                out.write(HELLO);
                 readResponse(in);
                 ms[i] = (System.nanoTime() - start) / 1e6;
             }
