@@ -121,6 +121,10 @@ public final class DelayProxy implements AutoCloseable {
         open.add(client);
         Socket server = new Socket();
         open.add(server);
+        if (listener.isClosed()) { // close() ran after accept() and may have missed these two
+            closeBoth(client, server);
+            return;
+        }
         try {
             server.connect(upstream, 10_000);
             client.setTcpNoDelay(true);
@@ -151,6 +155,7 @@ public final class DelayProxy implements AutoCloseable {
         private final BlockingQueue<Chunk> queue = new ArrayBlockingQueue<>(CHUNKS_IN_FLIGHT);
         private long linkFreeAtNanos;
         private long lastArrivalNanos;
+        private Thread reader;
 
         /** Nothing is sent before {@code sendsFromNanos}: until then the link is busy with the handshake. */
         Direction(Socket from, Socket to, long sendsFromNanos, Runnable done) {
@@ -161,7 +166,7 @@ public final class DelayProxy implements AutoCloseable {
         }
 
         void start() {
-            Thread.ofVirtual().name("delay-proxy-read").start(this::read);
+            reader = Thread.ofVirtual().name("delay-proxy-read").start(this::read);
             Thread.ofVirtual().name("delay-proxy-write").start(this::write);
         }
 
@@ -212,6 +217,7 @@ public final class DelayProxy implements AutoCloseable {
                 }
             } catch (IOException | InterruptedException e) {
                 closeBoth(from, to); // the receiver is gone: so is the connection
+                reader.interrupt(); // it may wait to queue into a full queue that no one takes from
             } finally {
                 done.run();
             }
