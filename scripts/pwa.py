@@ -18,9 +18,9 @@ import contextlib
 import csv
 import json
 import os
-import select
 import subprocess
 import sys
+import threading
 import urllib.request
 from pathlib import Path
 
@@ -49,15 +49,14 @@ def pwa_servers(jar: Path = JAR, preexec_fn=None):
     process = subprocess.Popen([java(), "-cp", str(jar), "serverlab.labs.cluster.PwaSite"], stdin=subprocess.PIPE,
                                stdout=subprocess.PIPE, text=True, preexec_fn=preexec_fn)
     try:
-        urls = {}
-        while len(urls) < 2:
-            ready, _, _ = select.select([process.stdout], [], [], START_TIMEOUT)
-            line = process.stdout.readline() if ready else ""
-            if not line:
-                raise RuntimeError(f"PwaSite did not print its URLs within {START_TIMEOUT:.0f} s (exit code {process.poll()})")
-            variant, url = line.split()
-            urls[variant] = url
-        yield urls
+        lines = []  # read in a thread: a bounded wait, whatever the pipe's buffering
+        reader = threading.Thread(target=lambda: lines.extend(process.stdout.readline() for _ in range(2)), daemon=True)
+        reader.start()
+        reader.join(START_TIMEOUT)
+        if len(lines) < 2 or not all(lines):
+            raise RuntimeError(f"PwaSite did not print its URLs within {START_TIMEOUT:.0f} s (exit code {process.poll()};"
+                               f" it needs JDK >= 21: set JAVA_HOME, now {java()})")
+        yield dict(line.split() for line in lines)
     finally:
         process.stdin.close()  # PwaSite closes its servers and deletes its files
         try:
