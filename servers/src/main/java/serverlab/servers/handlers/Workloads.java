@@ -7,8 +7,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
+
+import com.google.gson.Gson;
 
 import serverlab.servers.ServerStats;
 import serverlab.servers.http.Handler;
@@ -31,7 +37,9 @@ import serverlab.servers.http.Status;
  *                           (event-loop, multi-reactor, event-loop-workers, nginx-style) set a timer and serve
  *                           other connections meanwhile (setTimeout); thread and process servers have no loop to
  *                           wait in, so the handling thread sleeps (iis-style's request thread; netty's loop)
- * GET /file?name=F          file F from the data directory (disk read); no paths, no traversal
+ * GET /file?name=F          file F from the data directory (disk read); no paths, no traversal; typed by its
+ *                           extension (.html .txt .json .js .css .svg .png .webmanifest), so a small web app can be served
+ * GET /file-counts          how often /file served each name, as JSON: the requests that reached the server
  * GET /stats                the server's counters as JSON
  * POST /echo                the request body, back
  * GET /pause?ms=N           stalls the server for N ms: every request waits at a gate until then (this
@@ -65,7 +73,7 @@ public final class Workloads implements Handler {
     private static final Response INDEX = Response.text(Status.OK, """
             ServerLab workloads:
               GET /hello  GET /bytes?n=N  GET /cpu?iterations=N  GET /sleep?ms=N  GET /delay?ms=N  GET /alloc?mb=N
-              GET /file?name=F  GET /stats  POST /echo
+              GET /file?name=F  GET /file-counts  GET /stats  POST /echo
               GET /pause?ms=N  GET /counter  GET /crash  GET /page?resources=N&ms=M  GET /resource/I?ms=M
             """);
     private static final String GET_HEAD = "Allow: GET, HEAD\r\n";
@@ -75,6 +83,7 @@ public final class Workloads implements Handler {
     private final Path dataDir;
     private final Supplier<ServerStats> stats;
     private final AtomicLong counter = new AtomicLong();
+    private final Map<String, LongAdder> filesServed = new ConcurrentHashMap<>();
     /** While {@code System.nanoTime()} is before this, every request waits (0: never paused). */
     private volatile long pausedUntilNanos;
 
@@ -118,6 +127,7 @@ public final class Workloads implements Handler {
                 case "/alloc" -> get ? alloc(request) : notAllowed(GET_HEAD);
                 case "/delay" -> get ? delay(request) : notAllowed(GET_HEAD);
                 case "/file" -> get ? file(request) : notAllowed(GET_HEAD);
+                case "/file-counts" -> get ? fileCounts() : notAllowed(GET_HEAD);
                 case "/stats" -> get ? Response.json(stats.get().toJson()) : notAllowed(GET_HEAD);
                 case "/counter" -> get ? counter() : notAllowed(GET_HEAD);
                 case "/crash" -> get ? crash() : notAllowed(GET_HEAD);
@@ -247,17 +257,32 @@ public final class Workloads implements Handler {
                 return Response.error(Status.FORBIDDEN, "outside the data directory", false);
             }
             if (Files.size(file) > MAX_BYTES) return Response.error(Status.FORBIDDEN, "file larger than " + MAX_BYTES + " bytes", false);
+            filesServed.computeIfAbsent(name, n -> new LongAdder()).increment();
             return Response.bytes(contentType(name), ByteBuffer.wrap(Files.readAllBytes(file)));
         } catch (IOException e) {
             return Response.error(Status.NOT_FOUND, name + " (" + e.getClass().getSimpleName() + ")", false);
         }
     }
 
+    private Response fileCounts() {
+        Map<String, Long> counts = new TreeMap<>();
+        filesServed.forEach((name, count) -> counts.put(name, count.sum()));
+        return Response.json(new Gson().toJson(counts));
+    }
+
     private static String contentType(String name) {
-        if (name.endsWith(".txt")) return Response.TEXT;
-        if (name.endsWith(".html")) return HTML;
-        if (name.endsWith(".json")) return Response.JSON;
-        return Response.BINARY;
+        String extension = name.substring(name.lastIndexOf('.') + 1);
+        return switch (extension) {
+            case "txt" -> Response.TEXT;
+            case "html" -> HTML;
+            case "json" -> Response.JSON;
+            case "js" -> "text/javascript; charset=utf-8"; // a service worker must be served as JavaScript
+            case "css" -> "text/css; charset=utf-8";
+            case "svg" -> "image/svg+xml";
+            case "png" -> "image/png";
+            case "webmanifest" -> "application/manifest+json";
+            default -> Response.BINARY;
+        };
     }
 
     private static long longParameter(HttpRequest request, String name, long defaultValue, long max) {
