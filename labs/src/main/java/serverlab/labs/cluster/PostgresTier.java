@@ -128,7 +128,13 @@ final class PostgresTier implements DataTier {
                     close();
                     throw new IOException("postgres " + (process.isAlive() ? "not accepting connections" : "exited") + ": " + lastLine(log));
                 }
-                sleep(50);
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    close();
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while waiting for postgres", e);
+                }
             }
         }
     }
@@ -206,14 +212,6 @@ final class PostgresTier implements DataTier {
             return lines.isEmpty() ? "(no output)" : lines.getLast();
         } catch (IOException e) {
             return "(no log)";
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
