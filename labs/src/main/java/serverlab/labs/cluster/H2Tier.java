@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import serverlab.servers.Tracked;
 import serverlab.servers.process.ChildJvm;
@@ -69,15 +68,7 @@ final class H2Tier implements DataTier {
     @Override
     public void close() {
         Tracked.unregister(this);
-        try {
-            process.getOutputStream().close();
-            if (!process.waitFor(5, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-        } catch (IOException e) {
-            process.destroyForcibly();
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        StdinStop.stop(process, 5);
     }
 
     @Override

@@ -25,12 +25,25 @@ import serverlab.servers.Tracked;
  * temp directory, then {@code postgres} in the foreground on a private loopback port, trusting local connections
  * of the user {@code serverlab}. PostgreSQL refuses to run as root, so as root both run as the system user
  * {@code postgres} (or {@code nobody} if there is none) through {@code setpriv}, in a directory that user owns.
+ * A shell keeps it on a leash ({@link #LEASH}): when its stdin ends, postgres gets SIGINT, its fast shutdown.
  */
 final class PostgresTier implements DataTier {
 
     private static final Path INSTALL = Path.of("/usr/lib/postgresql");
     private static final String USER = "serverlab";
     private static final long START_TIMEOUT_MS = 30_000;
+    /**
+     * Runs its arguments (postgres) until they exit or this script's stdin ends (we closed it, or we died).
+     * Background jobs of sh read /dev/null, so the watcher reads the script's stdin through fd 3.
+     */
+    private static final String LEASH = """
+            exec 3<&0
+            "$@" 3<&- &
+            server=$!
+            (cat <&3 >/dev/null; kill -INT "$server" 2>/dev/null) &
+            exec 3<&-
+            wait "$server"
+            """;
 
     private final Process process;
     private final int port;
@@ -73,8 +86,10 @@ final class PostgresTier implements DataTier {
             run(asUser(runAs, bin.resolve("initdb").toString(), "-D", data.toString(), "-U", USER, "-A", "trust",
                     "-E", "UTF8", "--no-sync", "--no-instructions"), directory, log);
             int port = freePort();
-            Process process = new ProcessBuilder(asUser(runAs, bin.resolve("postgres").toString(), "-D", data.toString(),
-                    "-p", Integer.toString(port), "-k", data.toString(), "-c", "listen_addresses=127.0.0.1"))
+            List<String> leashed = new ArrayList<>(List.of("sh", "-c", LEASH, "serverlab-postgres-leash"));
+            leashed.addAll(asUser(runAs, bin.resolve("postgres").toString(), "-D", data.toString(),
+                    "-p", Integer.toString(port), "-k", data.toString(), "-c", "listen_addresses=127.0.0.1"));
+            Process process = new ProcessBuilder(leashed)
                     .directory(directory.toFile()).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
             PostgresTier tier = new PostgresTier(process, port, version(bin), runAs);
@@ -159,22 +174,11 @@ final class PostgresTier implements DataTier {
         return process.pid();
     }
 
-    /** SIGINT, PostgreSQL's fast shutdown (rolls back open transactions, disconnects clients); SIGKILL after 10 s. */
+    /** SIGINT through the leash: PostgreSQL's fast shutdown (rolls back open transactions, disconnects clients). */
     @Override
     public void close() {
         Tracked.unregister(this);
-        try {
-            if (process.isAlive()) new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start().waitFor();
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (IOException e) {
-            process.destroyForcibly();
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        StdinStop.stop(process, 10);
     }
 
     private static String version(Path bin) throws IOException {

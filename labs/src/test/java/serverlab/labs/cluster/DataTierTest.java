@@ -5,15 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.zaxxer.hikari.HikariDataSource;
+
+import serverlab.servers.process.ChildJvm;
 
 /** Both data tiers, through the very same JDBC code the app servers run. */
 class DataTierTest {
@@ -39,6 +45,31 @@ class DataTierTest {
             String missing = PostgresTier.missing();
             assertEquals(missing == null ? DataTier.Kind.POSTGRES : DataTier.Kind.H2, tier.kind());
             if (missing != null) assertTrue(tier.describe().contains(missing), tier.describe());
+        }
+    }
+
+    /** SIGKILL the JVM that started a data tier: the database server stops on its own (its stdin ends). */
+    @Test
+    void aKilledOwnersDatabaseStopsWithIt() throws Exception {
+        List<DataTier.Kind> kinds = PostgresTier.missing() == null
+                ? List.of(DataTier.Kind.H2, DataTier.Kind.POSTGRES) : List.of(DataTier.Kind.H2);
+        // PostgreSQL runs as an unprivileged user, which must be able to walk down to its directory
+        Files.setPosixFilePermissions(directory, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        for (DataTier.Kind kind : kinds) {
+            Path owned = Files.createDirectory(directory.resolve(kind.name()));
+            Process owner = ChildJvm.start(List.of("-Xmx128m"), DataTierOwner.class, List.of(kind.name(), owned.toString()));
+            try {
+                String ready = new BufferedReader(new InputStreamReader(owner.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+                assertTrue(ready != null && ready.startsWith("ready "), kind + " owner said " + ready);
+                assertFalse(ClusterDirectory.processesNaming(owned).isEmpty(), kind + " runs nothing naming its directory");
+                owner.destroyForcibly().waitFor();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (!ClusterDirectory.processesNaming(owned).isEmpty() && System.nanoTime() < deadline) Thread.sleep(100);
+                assertEquals(List.of(), ClusterDirectory.processesNaming(owned), kind + " outlived its owner");
+            } finally {
+                owner.destroyForcibly();
+                ClusterDirectory.processesNaming(owned).forEach(ProcessHandle::destroyForcibly);
+            }
         }
     }
 
