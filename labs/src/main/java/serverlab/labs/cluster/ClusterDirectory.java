@@ -15,9 +15,10 @@ import java.util.stream.Stream;
 
 /**
  * A cluster's temp directory, {@code serverlab-cluster-<owner pid>-<random>}: the database files and logs. Every
- * process of a cluster that could outlive a killed owner names this directory on its command line (PostgreSQL's
- * {@code -D}, H2's {@code -baseDir}); app servers and nginx end on their own when the owner dies. So
- * {@link #sweep} can reap what a dead owner left: its directories and any process that still names one.
+ * process of a cluster ends on its own when its owner dies (app servers and the data tier when their stdin ends,
+ * nginx by its guard); should one be killed before it can, the database server still names this directory on its
+ * command line (PostgreSQL's {@code -D}, H2's {@code -baseDir}), so {@link #sweep} reaps what a dead owner left:
+ * its directories and any process that still names one.
  */
 final class ClusterDirectory {
 

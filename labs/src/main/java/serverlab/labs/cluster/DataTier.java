@@ -41,7 +41,7 @@ public sealed interface DataTier extends AutoCloseable permits PostgresTier, H2T
     /** What runs, for a notebook: "PostgreSQL 15.14 (initdb in a temp dir, port 41234, as user postgres)". */
     String describe();
 
-    /** The database server's process (its tree holds the per-connection backends of PostgreSQL). */
+    /** The process whose tree is the database server (with PostgreSQL's per-connection backends): for CPU and memory. */
     long pid();
 
     /** Stops the database server and waits until it is gone. */
