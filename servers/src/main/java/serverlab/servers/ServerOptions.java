@@ -95,6 +95,10 @@ public final class ServerOptions {
     public static final Option<Integer> CONTROL_PORT = option("controlPort", Integer.class, () -> -1,
             v -> v >= -1 && v <= 65535, "-1 (off), 0 (ephemeral) or a port", "out-of-band control endpoint");
 
+    public static final Option<String> HANDLER = option("handler", String.class, () -> "",
+            v -> true, "a class name, or empty", "application Handler class (public, with a public (Handler fallback) "
+                    + "constructor) that answers first and passes what it does not know to the workloads; empty: the workloads alone");
+
     private final Map<Option<?>, Object> values;
 
     private ServerOptions(Map<Option<?>, Object> values) {
@@ -156,6 +160,7 @@ public final class ServerOptions {
     public long maxBodyBytes() { return get(MAX_BODY_BYTES); }
     public Path dataDir() { return get(DATA_DIR); }
     public int controlPort() { return get(CONTROL_PORT); }
+    public String handler() { return get(HANDLER); }
 
     public ServerOptions withBindAddress(String v) { return with(BIND_ADDRESS, v); }
     public ServerOptions withPort(int v) { return with(PORT, v); }
@@ -170,6 +175,7 @@ public final class ServerOptions {
     public ServerOptions withMaxBodyBytes(long v) { return with(MAX_BODY_BYTES, v); }
     public ServerOptions withDataDir(Path v) { return with(DATA_DIR, v); }
     public ServerOptions withControlPort(int v) { return with(CONTROL_PORT, v); }
+    public ServerOptions withHandler(String v) { return with(HANDLER, v); }
 
     /** Every option as {@code "name": "text"}, the form a parent hands its options to a child JVM in. */
     public String toJson() {

@@ -17,7 +17,8 @@ class ServerOptionsTest {
     private static ServerOptions allChanged() {
         return ServerOptions.defaults().withBindAddress("127.0.0.2").withPort(8081).withWorkers(3).withThreads(7)
                 .withQueueCapacity(5).withHelpers(3).withSelector("poll").withMaxConnections(99).withIdleTimeout(Duration.ofMillis(1500))
-                .withMaxHeaderBytes(4096).withMaxBodyBytes(12345).withDataDir(Path.of("/tmp/serverlab-data")).withControlPort(0);
+                .withMaxHeaderBytes(4096).withMaxBodyBytes(12345).withDataDir(Path.of("/tmp/serverlab-data")).withControlPort(0)
+                .withHandler("serverlab.servers.handlers.HandlersTest$Greeter");
     }
 
     @Test

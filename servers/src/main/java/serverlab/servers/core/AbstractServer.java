@@ -6,7 +6,7 @@ import java.util.List;
 
 import serverlab.servers.ServerOptions;
 import serverlab.servers.ServerStats;
-import serverlab.servers.handlers.Workloads;
+import serverlab.servers.handlers.Handlers;
 
 /**
  * The in-process servers: one {@link ServerContext} (options, handlers, counters, draining flag) on top of the
@@ -18,7 +18,7 @@ public abstract class AbstractServer extends ServerLifecycle {
     protected final ServerContext context;
 
     protected AbstractServer(String architecture, ServerOptions options) {
-        this.context = new ServerContext(architecture, options, new Workloads(options.dataDir(), this::stats));
+        this.context = new ServerContext(architecture, options, Handlers.of(options, this::stats));
     }
 
     /** Call at the end of the subclass constructor, once the server accepts connections. */

@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import serverlab.servers.ServerOptions;
 import serverlab.servers.core.ServerContext;
+import serverlab.servers.handlers.Handlers;
 import serverlab.servers.handlers.Workloads;
 
 /** What every worker process's {@code main} does before and after its own loop. */
@@ -34,7 +35,7 @@ public final class Worker {
         Workloads.letCrashEndProcess(); // a worker process exists to serve: /crash may end it, the supervisor restarts it
         AtomicReference<ServerContext> self = new AtomicReference<>();
         ServerContext context = new ServerContext(architecture, options,
-                new Workloads(options.dataDir(), () -> self.get().stats().snapshot()));
+                Handlers.of(options, () -> self.get().stats().snapshot()));
         self.set(context);
         return context;
     }

@@ -35,6 +35,9 @@ import serverlab.servers.core.ServerLifecycle;
  * ({@code $pid}, buffered, flushed every 100 ms), counted for the per-worker spread of {@link #stats()}.
  * Signalled by PID: SIGHUP for a {@link #reload}, SIGQUIT for a graceful stop, SIGTERM then SIGKILL for
  * close(). nginx cannot watch its parent, so a small shell guard stops it if this JVM dies without closing it.
+ *
+ * <p>Other {@link Routes} make it something else with the same process handling: a load balancer is an
+ * {@code upstream} block and a {@code proxy_pass} location ({@link #reroute} swaps them with a reload).
  */
 public final class NginxServer extends ServerLifecycle implements Reloadable {
 
@@ -43,7 +46,26 @@ public final class NginxServer extends ServerLifecycle implements Reloadable {
 
     private static final Duration RELOAD_TIMEOUT = Duration.ofSeconds(10);
 
+    /**
+     * What this nginx serves: {@code httpBlocks} go into the {@code http} block (an {@code upstream}, say),
+     * {@code locations} into the {@code server} block, next to the status location this class reads.
+     */
+    public record Routes(String httpBlocks, String locations) {
+
+        /** The reference's own: {@code /hello} answered by nginx itself, everything else 404. */
+        public static final Routes HELLO = new Routes("", """
+                location = /hello {
+                    default_type "text/plain; charset=utf-8";
+                    return 200 "Hello, world!\\n";
+                }
+                location / {
+                    return 404;
+                }
+                """);
+    }
+
     private volatile ServerOptions options;
+    private volatile Routes routes;
     private volatile int reloads;
     private final AccessLogCounts perWorker;
     private final AtomicLong statusProbes = new AtomicLong();
@@ -53,14 +75,19 @@ public final class NginxServer extends ServerLifecycle implements Reloadable {
     private final InetSocketAddress address;
 
     public NginxServer(ServerOptions options) throws IOException {
+        this(options, Routes.HELLO);
+    }
+
+    public NginxServer(ServerOptions options, Routes routes) throws IOException {
         if (!Files.isExecutable(NGINX)) {
             throw new IOException(NGINX + " not found: install it (apt-get install nginx-light) to use the nginx reference");
         }
         this.options = options;
+        this.routes = routes;
         int port = options.port() != 0 ? options.port() : freePort(options.bindAddress());
         this.directory = Files.createTempDirectory("serverlab-nginx-");
         Files.createDirectories(directory.resolve("logs"));
-        Files.writeString(directory.resolve("nginx.conf"), config(options, port, directory));
+        Files.writeString(directory.resolve("nginx.conf"), config(options, routes, port, directory));
         this.perWorker = new AccessLogCounts(directory.resolve("logs/pids.log"));
         this.process = new ProcessBuilder(NGINX.toString(), "-p", directory + "/", "-c", directory.resolve("nginx.conf").toString(),
                 "-e", directory.resolve("logs/error.log").toString())
@@ -91,7 +118,7 @@ public final class NginxServer extends ServerLifecycle implements Reloadable {
                 .start();
     }
 
-    static String config(ServerOptions options, int port, Path directory) {
+    static String config(ServerOptions options, Routes routes, int port, Path directory) {
         long idleSeconds = Math.max(1, options.idleTimeout().toSeconds());
         return """
                 worker_processes %d;
@@ -117,26 +144,22 @@ public final class NginxServer extends ServerLifecycle implements Reloadable {
                     fastcgi_temp_path %s/tmp-fastcgi;
                     uwsgi_temp_path %s/tmp-uwsgi;
                     scgi_temp_path %s/tmp-scgi;
+                %s
                     server {
                         listen %s:%d backlog=%d;
-                        location = /hello {
-                            default_type "text/plain; charset=utf-8";
-                            return 200 "Hello, world!\\n";
-                        }
+                %s
                         location = %s {
                             access_log off;
                             stub_status;
                             allow 127.0.0.1;
                             deny all;
                         }
-                        location / {
-                            return 404;
-                        }
                     }
                 }
                 """.formatted(options.workers(), directory, directory, Math.min(options.maxConnections(), 16_384),
                 options.selector(), directory, idleSeconds, idleSeconds, idleSeconds, options.maxBodyBytes(),
-                directory, directory, directory, directory, directory, options.bindAddress(), port, Listeners.BACKLOG, STATUS_PATH);
+                directory, directory, directory, directory, directory, routes.httpBlocks().indent(4),
+                options.bindAddress(), port, Listeners.BACKLOG, routes.locations().indent(8), STATUS_PATH);
     }
 
     private void awaitListening() throws IOException {
@@ -225,13 +248,22 @@ public final class NginxServer extends ServerLifecycle implements Reloadable {
      * The bind address, port and control port are kept.
      */
     @Override
-    public synchronized Reload reload(ServerOptions newOptions) throws IOException {
+    public Reload reload(ServerOptions newOptions) throws IOException {
+        return reload(newOptions, routes);
+    }
+
+    /** A {@link #reload} that serves {@code newRoutes}: a balancer's new set of servers, with no request dropped. */
+    public Reload reroute(Routes newRoutes) throws IOException {
+        return reload(options, newRoutes);
+    }
+
+    private synchronized Reload reload(ServerOptions newOptions, Routes newRoutes) throws IOException {
         long start = System.nanoTime();
         ServerOptions next = newOptions.withBindAddress(options.bindAddress()).withPort(options.port())
                 .withControlPort(options.controlPort());
         Path conf = directory.resolve("nginx.conf");
         String previous = Files.readString(conf);
-        Files.writeString(conf, config(next, address.getPort(), directory));
+        Files.writeString(conf, config(next, newRoutes, address.getPort(), directory));
         List<Long> oldPids = workerPids();
         signal("HUP");
         List<Long> pids = oldPids;
@@ -244,6 +276,7 @@ public final class NginxServer extends ServerLifecycle implements Reloadable {
             throw new IOException("nginx did not reload within " + RELOAD_TIMEOUT + " (workers " + oldPids + " -> " + pids + "):\n" + readLog());
         }
         options = next;
+        routes = newRoutes;
         return new Reload(++reloads, oldPids, pids, (System.nanoTime() - start) / 1_000_000);
     }
 
