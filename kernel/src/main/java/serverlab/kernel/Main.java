@@ -9,6 +9,7 @@ import serverlab.kernel.io.OutputRouter;
 import serverlab.kernel.io.PrivateFiles;
 import serverlab.kernel.wire.Connection;
 
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.logging.Level;
@@ -46,7 +47,14 @@ public final class Main {
             System.err.println("error: cannot read connection file " + connectionFile + "\n" + USAGE);
             System.exit(2);
         }
-        run(connectionFile);
+        PrintStream stderr = System.err;   // the kernel routes System.err into cells once it runs
+        try {
+            run(connectionFile);
+        } catch (Exception | Error e) {
+            stderr.println("error: the ServerLab kernel could not start: " + e);
+            e.printStackTrace(stderr);
+            System.exit(1);
+        }
     }
 
     private static void run(Path connectionFile) throws Exception {
@@ -77,7 +85,8 @@ public final class Main {
         serverlab.kernel.io.CellInput.install(connection::askInput);
         Runtime.getRuntime().addShutdownHook(new Thread(ServerLabKernel::closeTracked, "close-tracked"));
 
-        ServerLabKernel kernel = new ServerLabKernel(connection, evaluator, background, History.openDefault(), extensions);
+        History history = History.open(History.defaultFile(), PrivateFiles.runtimeDirectory(), System.err);
+        ServerLabKernel kernel = new ServerLabKernel(connection, evaluator, background, history, extensions);
         exitWithParent();
         kernel.serve();
     }

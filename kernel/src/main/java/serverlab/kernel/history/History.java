@@ -84,13 +84,25 @@ public final class History implements HistoryManager {
     }
 
     /**
+     * The history at {@code preferred}; when it cannot be opened there (a home directory that is missing or not
+     * writable, as for system users), a history file in {@code fallbackDirectory}, with one line on {@code warnings}
+     * saying so: a kernel without its usual history still starts.
+     */
+    public static History open(Path preferred, Path fallbackDirectory, java.io.PrintStream warnings) {
+        try {
+            return new History(preferred);
+        } catch (UncheckedIOException | SecurityException e) {
+            Path fallback = fallbackDirectory.resolve("history.jsonl");
+            warnings.println("warning: " + e.getMessage() + " (" + e.getCause() + "); keeping this kernel's history in " + fallback
+                    + " instead (set SERVERLAB_HISTORY to choose the file)");
+            return new History(fallback);
+        }
+    }
+
+    /**
      * The history file named by {@code SERVERLAB_HISTORY}, else
      * {@code $XDG_DATA_HOME/serverlab/history.jsonl}, else {@code ~/.local/share/serverlab/history.jsonl}.
      */
-    public static History openDefault() {
-        return new History(defaultFile());
-    }
-
     public static Path defaultFile() {
         String explicit = System.getenv("SERVERLAB_HISTORY");
         if (explicit != null && !explicit.isBlank()) return Path.of(explicit);

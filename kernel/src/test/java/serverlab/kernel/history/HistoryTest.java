@@ -177,4 +177,17 @@ class HistoryTest {
         assertThrows(java.io.UncheckedIOException.class, () -> new History(file));
         assertEquals("", Files.readString(target));
     }
+
+    @Test
+    void aHistoryThatCannotBeOpenedFallsBackAndSaysSo() throws Exception {
+        Path notADirectory = Files.writeString(dir.resolve("home"), "a file where the home directory should be");
+        java.io.ByteArrayOutputStream warnings = new java.io.ByteArrayOutputStream();
+        History history = History.open(notADirectory.resolve(".local/share/serverlab/history.jsonl"), dir.resolve("runtime"),
+                new java.io.PrintStream(warnings, true, StandardCharsets.UTF_8));
+        assertEquals(dir.resolve("runtime/history.jsonl"), history.file());
+        history.record(1, "int kept = 1;");
+        assertEquals("int kept = 1;", history.tail(1).get(0).getInput());
+        String said = warnings.toString(StandardCharsets.UTF_8);
+        assertTrue(said.startsWith("warning: cannot open history file") && said.contains("runtime/history.jsonl"), said);
+    }
 }

@@ -37,7 +37,8 @@ public final class SideBySide {
      * @param servers by label, measured in this order in every round
      * @param load    configures the closed loop each server gets (connections, path, duration, warm-up)
      * @return one row per server: {@code server}, {@code rps} and {@code p99_ms} of its best round, {@code cpu_cores}
-     *         (CPU its process tree used in that round per second of the round), {@code rps_spread} (worst round ÷ best),
+     *         (CPU its process tree used in that round per second of the round), {@code cpu_us_per_request} (the same
+     *         CPU ÷ the requests answered), {@code rps_spread} (worst round ÷ best),
      *         {@code rounds}
      */
     public static Table measure(Map<String, ? extends Server> servers, UnaryOperator<LoadTest> load, int rounds) {
@@ -53,7 +54,7 @@ public final class SideBySide {
             }
         }
         Table table = Table.create("side by side", StringColumn.create("server"), DoubleColumn.create("rps"), DoubleColumn.create("p99_ms"),
-                DoubleColumn.create("cpu_cores"), DoubleColumn.create("rps_spread"), IntColumn.create("rounds"));
+                DoubleColumn.create("cpu_cores"), DoubleColumn.create("cpu_us_per_request"), DoubleColumn.create("rps_spread"), IntColumn.create("rounds"));
         runs.forEach((label, list) -> {
             Round best = list.stream().max((a, b) -> Double.compare(a.result.achievedRate(), b.result.achievedRate())).orElseThrow();
             double worst = list.stream().mapToDouble(r -> r.result.achievedRate()).min().orElseThrow();
@@ -61,6 +62,7 @@ public final class SideBySide {
             table.doubleColumn("rps").append(best.result.achievedRate());
             table.doubleColumn("p99_ms").append(best.result.p99Ms());
             table.doubleColumn("cpu_cores").append(best.cpuCores);
+            table.doubleColumn("cpu_us_per_request").append(best.result.achievedRate() > 0 ? 1e6 * best.cpuCores / best.result.achievedRate() : Double.NaN);
             table.doubleColumn("rps_spread").append(best.result.achievedRate() > 0 ? worst / best.result.achievedRate() : 0);
             table.intColumn("rounds").append(list.size());
         });

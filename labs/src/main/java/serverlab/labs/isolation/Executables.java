@@ -17,9 +17,11 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import serverlab.servers.core.UserCache;
+
 /**
  * The chapter's native programs: tools found on the PATH, the C sources beside this class built static
- * (once per user: {@code ~/.cache/serverlab/isolation/<hash of source and compiler>/}), and commands run
+ * (once per user: {@code isolation/<hash of source and compiler>/} in {@link UserCache}), and commands run
  * with a time bound. Static, so the same binary runs on the host, under qemu-user and in an initramfs
  * that has no libc.
  */
@@ -120,8 +122,6 @@ final class Executables {
     }
 
     private static Path cacheRoot() {
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        return base.resolve("serverlab").resolve("isolation");
+        return UserCache.directory().resolve("isolation");
     }
 }

@@ -31,6 +31,7 @@ class SideBySideTest {
             for (int i = 0; i < 2; i++) {
                 assertTrue(table.doubleColumn("rps").get(i) > 0 && table.doubleColumn("p99_ms").get(i) > 0, shown);
                 assertTrue(table.doubleColumn("cpu_cores").get(i) > 0.05, "the hosted server's own CPU was measured: " + shown);
+                assertEquals(1e6 * table.doubleColumn("cpu_cores").get(i) / table.doubleColumn("rps").get(i), table.doubleColumn("cpu_us_per_request").get(i), 1e-6, shown);
                 double spread = table.doubleColumn("rps_spread").get(i);
                 assertTrue(spread > 0 && spread <= 1, shown);
             }

@@ -9,10 +9,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.Path;
 
+import serverlab.servers.core.UserCache;
+
 /**
  * The default {@code dataDir}: a few files for {@code /file?name=} (small text, 4 KiB, 64 KiB and 1 MiB of
- * {@link Patterns#bytes} content), kept in one per-user cache directory ({@code $XDG_CACHE_HOME/serverlab} or
- * {@code ~/.cache/serverlab}) that every JVM shares. A temp directory per JVM was left behind by every worker that
+ * {@link Patterns#bytes} content), kept in the per-user cache directory ({@link UserCache}) that every JVM shares. A temp directory per JVM was left behind by every worker that
  * was killed (a crash, {@code /crash}, a kill in an experiment), since only a normal exit runs deleteOnExit.
  */
 public final class SampleData {
@@ -67,9 +68,7 @@ public final class SampleData {
     }
 
     private static Path cacheRoot() {
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        return base.resolve("serverlab");
+        return UserCache.directory();
     }
 
     /**
