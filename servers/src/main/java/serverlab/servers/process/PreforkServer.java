@@ -3,8 +3,6 @@ package serverlab.servers.process;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -25,7 +23,6 @@ import serverlab.servers.core.ServerContext;
  * parent ({@link #start}):                       worker ({@link #main}):
  *   fork options.workers() worker JVMs             listen on the port (SO_REUSEPORT)
  *   when one dies: fork a new one (Supervisor)     loop: accept; converse until the connection ends
- *                                                  on stop: take in what is queued, then close
  * </pre>
  *
  * <p>Concurrency: {@code workers} connections served at once, one per process; no memory is shared, so a
@@ -48,11 +45,6 @@ public final class PreforkServer extends MultiProcessServer {
         return ChildJvm.start(Worker.jvmOptions(workerOptions), PreforkServer.class, List.of(workerOptions.toJson()));
     }
 
-    /** Polling interval of accept: the longest a stopping, idle worker takes to notice. */
-    private static final int ACCEPT_POLL_MS = 100;
-    /** How long a stopping worker goes on taking in connections already queued on its socket. */
-    private static final Duration TAKE_IN_QUEUED = Duration.ofMillis(100);
-
     /** One worker process: accept, converse until the connection ends, accept again. */
     public static void main(String[] args) throws IOException {
         ServerOptions options = Worker.options(args);
@@ -60,43 +52,25 @@ public final class PreforkServer extends MultiProcessServer {
         LongAdder requests = context.stats().requestCounter("pid " + ProcessHandle.current().pid());
         OpenConnections connection = new OpenConnections(); // at most one
         ServerSocket listener = Listeners.serverSocket(options, true); // SO_REUSEPORT: every worker listens on the port
-        listener.setSoTimeout(ACCEPT_POLL_MS); // so that the loop notices a graceful stop while idle in accept
 
         WorkerLink link = WorkerLink.connect(() -> Worker.stats(context), drain -> {
             Worker.haltAfter(drain);
-            context.startDraining();   // every answer from now on says Connection: close
-            Thread.ofPlatform().daemon().start(() -> closeIdleAfter(Worker.idleGrace(drain), connection));
+            context.startDraining();   // the current connection ends after its in-flight request
+            connection.closeIdle();
+            close(listener);           // unblocks accept(); queued, unaccepted connections are reset
         }, () -> close(listener));
         link.ready();
 
-        long stopAcceptingAt = Long.MAX_VALUE; // once draining: take in what is queued, for a moment, then stop
-        while (System.nanoTime() < stopAcceptingAt) {
-            if (context.draining() && stopAcceptingAt == Long.MAX_VALUE) {
-                stopAcceptingAt = System.nanoTime() + TAKE_IN_QUEUED.toNanos();
-                listener.setSoTimeout(1);
-            }
+        while (!listener.isClosed()) {
             Socket client;
             try {
                 client = listener.accept();
-            } catch (SocketTimeoutException nothingQueued) {
-                if (context.draining()) break;
-                continue;
-            } catch (IOException closedByUrgentStop) {
+            } catch (IOException closedByStop) {
                 break;
             }
             new BlockingHttpConnection(client, context, requests, connection).run();
         }
-        close(listener); // a connection that arrives in the instant before this is reset (see Listeners)
         link.exit();
-    }
-
-    private static void closeIdleAfter(Duration grace, OpenConnections connection) {
-        try {
-            Thread.sleep(grace);
-        } catch (InterruptedException e) {
-            return;
-        }
-        connection.closeIdle();
     }
 
     private static void close(ServerSocket listener) {

@@ -24,7 +24,6 @@ import serverlab.servers.process.ChildJvm;
 import serverlab.servers.process.ClientLoops;
 import serverlab.servers.process.HttpTestClient;
 import serverlab.servers.process.MultiProcessServer;
-import serverlab.servers.process.PreforkServer;
 import serverlab.servers.process.Worker;
 
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -67,54 +66,6 @@ class ReloadTest {
             // every request answered by any generation is counted: retired workers reported their final counters
             assertEquals(clients.answered(), server.stats().requests());
             assertEquals(3 + 1 + 2 + 2, server.stats().requestsPerWorker().size());
-        }
-    }
-
-    /** Prefork's workers block in accept(): a stopping one takes in what is queued on its socket before it closes. */
-    @Test
-    void preforkReloadsUnderLoadLosingNoRequestOnAnEstablishedConnection() throws Exception {
-        try (PreforkServer server = PreforkServer.start(OPTIONS)) {
-            InetSocketAddress address = new InetSocketAddress("127.0.0.1", server.address().getPort());
-            ClientLoops clients = ClientLoops.start(address, 0, 4); // a connection per request: each queues on one worker's socket
-            try {
-                Thread.sleep(300);
-                for (int workers : new int[] {3, 1, 2}) {
-                    server.reload(OPTIONS.withWorkers(workers));
-                    Thread.sleep(300);
-                }
-            } finally {
-                clients.close();
-            }
-            System.out.printf("prefork reloads under load: %d answered, %d failed %s%n", clients.answered(), clients.failed(), clients.failures());
-            assertEquals(clients.failedOnNewConnections(), clients.failed(), "requests lost on established connections: " + clients.failures());
-            long allowedResets = Listeners.kernelMigratesQueuedConnections() ? 0 : 3;
-            assertTrue(clients.failed() <= allowedResets, clients.failed() + " new connections reset (want ≤ " + allowedResets + "): " + clients.failures());
-            assertTrue(clients.answered() > 100, "answered " + clients.answered());
-            assertEquals(clients.answered(), server.stats().requests());
-        }
-    }
-
-    /** Connections that wait in a busy prefork worker's accept queue when it is told to stop are served, not reset. */
-    @Test
-    void aStoppingPreforkWorkerServesTheConnectionsQueuedOnItsSocket() throws Exception {
-        try (PreforkServer server = PreforkServer.start(OPTIONS.withWorkers(1))) {
-            InetSocketAddress address = new InetSocketAddress("127.0.0.1", server.address().getPort());
-            HttpTestClient busy = new HttpTestClient(address);
-            busy.write("GET /sleep?ms=1500 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"); // the one worker is busy for 1.5 s
-            Thread.sleep(200);
-            List<HttpTestClient> queued = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                HttpTestClient client = new HttpTestClient(address); // accepted by the kernel, queued on the worker's socket
-                client.write("GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-                queued.add(client);
-            }
-            server.reload(OPTIONS.withWorkers(1));   // the old worker is told to stop while they wait
-            assertEquals(200, busy.read().status());
-            for (HttpTestClient client : queued) {
-                assertEquals(200, client.read().status(), "a queued connection was served by the stopping worker");
-                client.close();
-            }
-            busy.close();
         }
     }
 
