@@ -21,6 +21,9 @@ import serverlab.servers.process.WorkerLink;
  */
 final class ReactorWorker {
 
+    /** How long a retiring worker keeps an idle keep-alive connection open for one more request. */
+    private static final Duration IDLE_GRACE = Duration.ofSeconds(1);
+
     private ReactorWorker() {
     }
 
@@ -67,7 +70,7 @@ final class ReactorWorker {
             while (listener.isRegistered()) Thread.sleep(1);
             for (SocketChannel queued; (queued = listener.accept()) != null; ) loop.adopt(queued);
             listener.close();
-            long idleUntil = System.nanoTime() + Worker.idleGrace(drain).toNanos();
+            long idleUntil = System.nanoTime() + Math.min(IDLE_GRACE.toNanos(), drain.toNanos() / 2);
             while (context.stats().activeConnections() > 0 && System.nanoTime() < idleUntil) Thread.sleep(5);
         } catch (IOException | InterruptedException e) {
             System.err.println("serverlab: worker " + ProcessHandle.current().pid() + " stops listening abruptly: " + e);

@@ -45,14 +45,6 @@ public final class Worker {
         return WorkerStats.of(context.stats().snapshot());
     }
 
-    /**
-     * How long a retiring worker keeps an idle keep-alive connection open for one more request: closing it at once
-     * races with a client that is sending its next request on it (RFC 9112 §9.3.1), which would count as lost.
-     */
-    public static Duration idleGrace(Duration drain) {
-        return Duration.ofMillis(Math.min(1000, drain.toMillis() / 2));
-    }
-
     /** Ends the process if a graceful stop overruns its time (the parent would kill it anyway). */
     public static void haltAfter(Duration drain) {
         Thread deadline = new Thread(() -> {
