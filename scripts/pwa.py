@@ -111,6 +111,7 @@ def row(variant: str, load: int, network: str, reached: dict[str, int], page) ->
 
 def results_file() -> Path:
     directory = Path(os.environ.get("SERVERLAB_RESULTS") or REPO / "notebooks" / "results")
+    directory.mkdir(parents=True, exist_ok=True)
     return directory / "07-cloud-tiers.pwa.csv"
 
 

@@ -307,6 +307,42 @@ public final class Charts {
     }
 
     /**
+     * Grouped bars from a wide table: one group per row (labelled by {@code categoryColumn}), one bar per value
+     * column, e.g. p50 and p99 per client.
+     */
+    public static CategoryChart bars(Table table, String categoryColumn, String title, String yAxisTitle, String... valueColumns) {
+        CategoryChart chart = categoryChart(title, categoryColumn.replace('_', ' '), yAxisTitle);
+        List<String> categories = table.column(categoryColumn).asList().stream().map(Object::toString).toList();
+        for (String value : valueColumns) {
+            List<Double> values = new ArrayList<>();
+            for (int i = 0; i < table.rowCount(); i++) values.add(table.numberColumn(value).getDouble(i));
+            chart.addSeries(value.replace('_', ' '), categories, values);
+        }
+        return chart;
+    }
+
+    /**
+     * Grouped bars from a long table: one group per distinct {@code categoryColumn}, one series per distinct
+     * {@code seriesColumn}, e.g. requests share by policy (group) and server (series); a missing pair draws 0.
+     */
+    public static CategoryChart barsBySeries(Table table, String categoryColumn, String seriesColumn, String valueColumn,
+                                             String title, String yAxisTitle) {
+        CategoryChart chart = categoryChart(title, categoryColumn.replace('_', ' '), yAxisTitle);
+        List<String> categories = table.column(categoryColumn).asList().stream().map(Object::toString).distinct().toList();
+        List<String> series = table.column(seriesColumn).asList().stream().map(Object::toString).distinct().toList();
+        for (String name : series) {
+            Map<String, Double> byCategory = new LinkedHashMap<>();
+            for (int i = 0; i < table.rowCount(); i++) {
+                if (table.column(seriesColumn).get(i).toString().equals(name)) {
+                    byCategory.put(table.column(categoryColumn).get(i).toString(), table.numberColumn(valueColumn).getDouble(i));
+                }
+            }
+            chart.addSeries(name, categories, categories.stream().map(c -> byCategory.getOrDefault(c, 0.0)).toList());
+        }
+        return chart;
+    }
+
+    /**
      * A heat map of {@code valueColumn}: one cell per (x, y) pair of the table, e.g. normalised throughput
      * by workload (x) and architecture (y). Categories keep the table's order of first appearance; a
      * missing or NaN value leaves its cell empty. Each cell shows its value.

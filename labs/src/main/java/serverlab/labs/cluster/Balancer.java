@@ -19,7 +19,7 @@ final class Balancer implements AutoCloseable {
     static final int FAIL_TIMEOUT_S = 10;
 
     private final NginxServer nginx;
-    private final Balancing policy;
+    private Balancing policy;
 
     private Balancer(NginxServer nginx, Balancing policy) {
         this.nginx = nginx;
@@ -33,6 +33,12 @@ final class Balancer implements AutoCloseable {
     /** Routes to {@code servers} from now on: nginx reloads, finishing requests in flight on the old set. */
     void route(List<InetSocketAddress> servers) throws IOException {
         nginx.reroute(routes(policy, servers));
+    }
+
+    /** Balances {@code servers} by {@code newPolicy} from now on (a reload, like {@link #route}). */
+    void route(Balancing newPolicy, List<InetSocketAddress> servers) throws IOException {
+        policy = newPolicy;
+        route(servers);
     }
 
     static NginxServer.Routes routes(Balancing policy, List<InetSocketAddress> servers) {

@@ -14,4 +14,9 @@ public enum Balancing {
     Balancing(String directive) {
         this.directive = directive;
     }
+
+    /** The policy as a table or chart shows it: "round robin", "least conn", "ip hash". */
+    public String label() {
+        return name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+    }
 }

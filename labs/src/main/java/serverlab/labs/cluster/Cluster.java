@@ -1,7 +1,13 @@
 package serverlab.labs.cluster;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -10,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.IntStream;
 
@@ -22,6 +29,7 @@ import serverlab.servers.ServerOptions;
 import serverlab.servers.ServerStats;
 import serverlab.servers.Tracked;
 import serverlab.servers.control.ControlAddress;
+import serverlab.servers.reference.NginxServer;
 
 /**
  * A three-tier cluster on this machine: nginx balancing over N app servers (ServerLab servers in their own
@@ -40,6 +48,8 @@ import serverlab.servers.control.ControlAddress;
 public final class Cluster implements Server {
 
     private static final int ITEMS = 100;
+    private static final int READINESS_REQUESTS = 100;
+    private static final Duration READINESS_TIMEOUT = Duration.ofSeconds(30);
     private static final List<String> APP_JVM_FLAGS = List.of("-Xmx256m", "-XX:-UsePerfData", "-Dslf4j.internal.verbosity=ERROR");
 
     /** One app server: running (routed), killed (still routed: the balancer finds out), or removed (stopped, unrouted). */
@@ -74,6 +84,15 @@ public final class Cluster implements Server {
         this.pool = pool;
     }
 
+    /**
+     * Why no cluster can start on this machine, in one line saying what to install, or null if it can (nginx is the
+     * one requirement: without PostgreSQL the data tier is H2).
+     */
+    public static String missing() {
+        return Files.isExecutable(NginxServer.NGINX) ? null
+                : "nginx is not installed (" + NginxServer.NGINX + "): install it with sudo apt-get install nginx-light, or sudo scripts/tools.sh";
+    }
+
     public static Builder builder() {
         return new Builder();
     }
@@ -81,7 +100,7 @@ public final class Cluster implements Server {
     /** What to start; every setting has a default, so {@code Cluster.builder().start()} is a whole cluster. */
     public static final class Builder {
         private int appServers = 2;
-        private String architecture = "thread-pool";
+        private String architecture = "virtual-threads";
         private Balancing balancing = Balancing.ROUND_ROBIN;
         private Sessions sessions = Sessions.IN_MEMORY;
         private DataTier.Kind dataTier = DataTier.Kind.AUTO;
@@ -97,9 +116,10 @@ public final class Cluster implements Server {
         }
 
         /**
-         * The app servers' architecture, a name from the servers registry (default thread-pool). The shop blocks on
-         * the database, so architectures that run handlers on threads suit it; multi-process ones do not carry the
-         * database settings into their workers.
+         * The app servers' architecture, a name from the servers registry (default virtual-threads). The shop blocks
+         * on the database, so architectures that run handlers on threads suit it; multi-process ones do not carry the
+         * database settings into their workers. A small pool ({@code thread-pool}'s 10 threads) starves: nginx keeps
+         * upstream connections alive, and each holds a pool thread (chapter 03).
          */
         public Builder architecture(String name) {
             this.architecture = name;
@@ -157,12 +177,40 @@ public final class Cluster implements Server {
         started.forEach(server -> members.add(new Member(server)));
     }
 
+    /** Starts an app server and lets it pass a readiness check before anything routes to it. */
     private HostedServer startAppServer() {
         List<String> flags = new ArrayList<>(APP_JVM_FLAGS);
         flags.addAll(dataTier.database().jvmFlags());
         flags.add("-D" + Sessions.PROPERTY + "=" + config.sessions.name());
-        return HostedServer.start(config.architecture, ServerOptions.defaults().withHandler(Shop.class.getName()),
+        HostedServer server = HostedServer.start(config.architecture, ServerOptions.defaults().withHandler(Shop.class.getName()),
                 flags.toArray(String[]::new));
+        try {
+            awaitReady(server);
+            return server;
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A platform's readiness check: {@link #READINESS_REQUESTS} GETs straight to the new server, so that its database
+     * pool is connected and its code loaded before the balancer sends it users (a cold JVM takes seconds over its
+     * first requests, and round robin would make every client wait for it).
+     */
+    private static void awaitReady(HostedServer server) {
+        URI items = URI.create("http://127.0.0.1:" + server.address().getPort() + "/api/items");
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            for (int i = 0; i < READINESS_REQUESTS; i++) {
+                int status = http.send(HttpRequest.newBuilder(items).timeout(READINESS_TIMEOUT).build(), BodyHandlers.discarding()).statusCode();
+                if (status != 200) throw new IllegalStateException("a new app server answered its readiness check with " + status);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("a new app server failed its readiness check", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CancellationException("interrupted");
+        }
     }
 
     private List<InetSocketAddress> routed() {
@@ -210,6 +258,11 @@ public final class Cluster implements Server {
         return members.stream().map(Member::requests).toList();
     }
 
+    /** Indexes (in {@link #requestsPerServer()} order) of the app servers running: not killed, not removed. */
+    public synchronized List<Integer> running() {
+        return IntStream.range(0, members.size()).filter(i -> !members.get(i).killed && !members.get(i).removed).boxed().toList();
+    }
+
     /** App servers running (not killed, not removed). */
     public synchronized int liveAppServers() {
         return (int) members.stream().filter(m -> !m.killed && !m.removed).count();
@@ -252,6 +305,42 @@ public final class Cluster implements Server {
         if (n < 1) throw new IllegalArgumentException("at least one app server: " + n);
         while (liveAppServers() < n) addServer();
         while (liveAppServers() > n) removeServer();
+    }
+
+    /** Balances by {@code policy} from now on: nginx reloads, finishing the requests in flight. */
+    public synchronized void balancing(Balancing policy) throws IOException {
+        config.balancing = policy;
+        balancer.route(policy, routed());
+    }
+
+    /**
+     * A rolling redeploy: starts a new app server for each routed one (crashed ones are replaced too), keeping
+     * sessions {@code where}, routes to the new ones, then drains and stops the old ones. Requests keep flowing;
+     * sessions in the old servers' memory are gone.
+     */
+    public synchronized void redeploy(Sessions where) throws IOException {
+        List<Member> old = members.stream().filter(m -> !m.removed).toList();
+        config.sessions = where;
+        startAppServers(old.size());
+        old.forEach(m -> {
+            m.requests();
+            m.removed = true;
+        });
+        balancer.route(routed()); // returns once nginx's old worker has finished its requests
+        old.parallelStream().filter(m -> !m.killed).forEach(m -> m.server.stopGracefully(Duration.ofSeconds(5)));
+    }
+
+    /**
+     * What a platform's health manager does after a crash: the crashed app servers leave the balancer's list and a
+     * new one starts for each (same settings). Returns how many were replaced.
+     */
+    public synchronized int replaceCrashed() throws IOException {
+        List<Member> crashed = members.stream().filter(m -> m.killed && !m.removed).toList();
+        if (crashed.isEmpty()) return 0;
+        crashed.forEach(m -> m.removed = true);
+        startAppServers(crashed.size());
+        balancer.route(routed());
+        return crashed.size();
     }
 
     /**
@@ -310,7 +399,7 @@ public final class Cluster implements Server {
         if (closed.getCount() == 0) return;
         Tracked.unregister(this);
         if (balancer != null) balancer.close();
-        members.forEach(m -> m.server.close());
+        members.parallelStream().forEach(m -> m.server.close()); // each waits for its JVM to exit
         pool.close();
         dataTier.close();
         ClusterDirectory.delete(directory);

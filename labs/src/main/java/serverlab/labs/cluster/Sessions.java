@@ -6,6 +6,11 @@ import javax.sql.DataSource;
 public enum Sessions {
     IN_MEMORY, IN_DATABASE;
 
+    /** Where, as a table shows it: "in memory", "in database". */
+    public String label() {
+        return name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+    }
+
     static final String PROPERTY = "serverlab.shop.sessions";
 
     SessionStore store(DataSource db) {

@@ -58,6 +58,23 @@ class ChartsTest {
     }
 
     @Test
+    void barsDrawOneSeriesPerValueColumnAndBarsBySeriesFillMissingPairsWithZero() {
+        Table wide = Table.create("wide", StringColumn.create("client", "near", "far"),
+                DoubleColumn.create("p50_ms", 1.0, 80.0), DoubleColumn.create("p99_ms", 5.0, 120.0));
+        CategoryChart grouped = Charts.bars(wide, "client", "latency", "ms", "p50_ms", "p99_ms");
+        assertEquals(List.of("p50 ms", "p99 ms"), List.copyOf(grouped.getSeriesMap().keySet()));
+        assertEquals(List.of(1.0, 80.0), grouped.getSeriesMap().get("p50 ms").getYData().stream().map(Number::doubleValue).toList());
+        assertEquals(List.of(5.0, 120.0), grouped.getSeriesMap().get("p99 ms").getYData().stream().map(Number::doubleValue).toList());
+
+        Table longForm = Table.create("long", StringColumn.create("policy", "rr", "rr", "hash"),
+                StringColumn.create("server", "app 1", "app 2", "app 1"), DoubleColumn.create("share", 50.0, 50.0, 100.0));
+        CategoryChart bySeries = Charts.barsBySeries(longForm, "policy", "server", "share", "spread", "%");
+        CategorySeries app2 = bySeries.getSeriesMap().get("app 2");
+        assertEquals(List.of("rr", "hash"), List.copyOf(app2.getXData()));
+        assertEquals(List.of(50.0, 0.0), app2.getYData().stream().map(Number::doubleValue).toList());
+    }
+
+    @Test
     void heatMapHasOneCellPerPairAndLeavesNaNEmpty() {
         Table t = Table.create("table",
                 StringColumn.create("path", "/hello", "/hello", "/cpu", "/cpu"),
