@@ -22,8 +22,8 @@ import org.HdrHistogram.Histogram;
  * next one when a response arrives (after the think time, if any). Latency runs from the
  * actual send.
  *
- * <p>Open loop: requests are due on a fixed schedule (constant or Poisson gaps), whatever
- * the server does. A due request goes out on any idle connection; if none is idle it waits
+ * <p>Open loop: requests are due on a fixed schedule (constant or Poisson gaps at the
+ * {@link RateSchedule}'s rate of the moment), whatever the server does. A due request goes out on any idle connection; if none is idle it waits
  * in a queue. Latency runs from the <em>intended</em> send time, so time spent waiting
  * because the server is slow counts — this is how wrk2 avoids coordinated omission.
  *
@@ -59,7 +59,7 @@ final class LoadWorker implements Runnable {
     /** The measured window; unknown (never) until the warm-up ends, see {@link #measureFrom}. */
     private volatile long measureStartNanos = Long.MAX_VALUE;
     private volatile long measureEndNanos = Long.MAX_VALUE;
-    private final double ratePerSecond;
+    private final RateSchedule rate;
     private final Conn[] conns;
     private final SplittableRandom random;
     private final ByteBuffer readBuffer = ByteBuffer.allocate(READ_BUFFER_BYTES);
@@ -90,9 +90,9 @@ final class LoadWorker implements Runnable {
 
     private volatile boolean stopRequested;
 
-    LoadWorker(Plan plan, int connections, double ratePerSecond, long startNanos, int index) {
+    LoadWorker(Plan plan, int connections, RateSchedule rate, long startNanos, int index) {
         this.plan = plan;
-        this.ratePerSecond = ratePerSecond;
+        this.rate = rate;
         this.startNanos = startNanos;
         this.random = new SplittableRandom(plan.seed() * 31 + index);
         this.requestsPerPath = new long[plan.mix().size()];
@@ -228,7 +228,7 @@ final class LoadWorker implements Runnable {
     }
 
     private double nextGapNanos() {
-        double meanGap = 1e9 / ratePerSecond;
+        double meanGap = 1e9 / rate.at((long) nextArrivalNanos - startNanos);
         if (!plan.poisson()) {
             return meanGap;
         }
