@@ -64,11 +64,13 @@ public final class LoadTest {
     private Duration bucket;
     private Duration thinkTime = Duration.ZERO;
     private Duration timeout = Duration.ofSeconds(2);
+    private Duration drain = Duration.ofSeconds(1);
     private List<Stage> rateStages;
     private boolean poisson;
     private long seed = 42;
     private boolean allowNonLoopback;
     private boolean exactDurations;
+    private boolean resendOnKeepAliveClose;
     private Boolean progress;
 
     LoadTest(LoadWorker.Mode mode, URI uri, InetSocketAddress address) {
@@ -247,6 +249,15 @@ public final class LoadTest {
         return this;
     }
 
+    /**
+     * After the window, how long to wait for the answers still outstanding before counting them unanswered (default
+     * 1 s, never longer than the timeout). A run whose every request must end answered or failed drains for its timeout.
+     */
+    public LoadTest drain(Duration d) {
+        this.drain = positive(d, "drain");
+        return this;
+    }
+
     /** Seed for the request mix and Poisson arrivals, for repeatable runs. */
     public LoadTest seed(long seed) {
         this.seed = seed;
@@ -256,6 +267,17 @@ public final class LoadTest {
     /** Permits targets off this machine. Only for machines you own. */
     public LoadTest allowNonLoopback(boolean allow) {
         this.allowNonLoopback = allow;
+        return this;
+    }
+
+    /**
+     * Like a browser (RFC 9112 §9.3.1): a GET on a keep-alive connection that the server closes before answering,
+     * after it has answered others on it, is sent again on a new connection instead of counted as a reset. That is
+     * the race of a server closing idle connections (nginx's reload) with a request already on its way; the
+     * resends are reported ({@link LoadResult#resent()}) and the latency runs from the first intended send.
+     */
+    public LoadTest resendOnKeepAliveClose() {
+        this.resendOnKeepAliveClose = true;
         return this;
     }
 
@@ -271,7 +293,7 @@ public final class LoadTest {
         return this;
     }
 
-    /** Runs the load and blocks until it is done (warm-up + duration + at most 1 s drain). */
+    /** Runs the load and blocks until it is done (warm-up + duration + at most the drain, 1 s by default). */
     public LoadResult run() {
         if (mode == LoadWorker.Mode.OPEN && rateStages == null) {
             throw new IllegalStateException("an open-loop run needs rate(requests per second)");
@@ -315,7 +337,8 @@ public final class LoadTest {
         Duration bucketWidth = bucket != null ? bucket : defaultBucket(measured);
 
         var plan = new LoadWorker.Plan(mode, target, requestMix, pipeline, thinkTime.toNanos(),
-                timeout.toNanos(), poisson, seed, measured.toNanos(), bucketWidth.toNanos());
+                timeout.toNanos(), poisson, seed, measured.toNanos(), bucketWidth.toNanos(),
+                resendOnKeepAliveClose, Math.min(timeout.toNanos(), drain.toNanos()));
         int workerCount = Math.min(threads, connections);
         RateSchedule schedule = mode == LoadWorker.Mode.OPEN ? RateSchedule.of(rateStages) : null;
         RateSchedule perWorker = schedule == null ? null
@@ -428,6 +451,7 @@ public final class LoadTest {
         Histogram all = new Histogram(3);
         long requests = 0;
         long unfinished = 0;
+        long resent = 0;
         long[] errors = new long[ErrorKind.values().length];
         long[] perPath = new long[mix.size()];
         List<Histogram> pathHistograms = new ArrayList<>();
@@ -445,6 +469,7 @@ public final class LoadTest {
             all.add(w.latencyMicros);
             requests += w.requests;
             unfinished += w.unfinished;
+            resent += w.resent;
             for (int k = 0; k < errors.length; k++) {
                 errors[k] += w.errors[k];
             }
@@ -479,7 +504,7 @@ public final class LoadTest {
                 all.getTotalCount() == 0 ? 0 : all.getMean() / 1000.0,
                 errorMap, unfinished, pathMap,
                 timeSeries(bucketHistograms, bucketCounts, measured, bucketWidth.toNanos()), all,
-                warmUp, pathLatency);
+                warmUp, pathLatency, resent);
     }
 
     /** The per-bucket table; its columns are documented at {@link LoadResult}. */
