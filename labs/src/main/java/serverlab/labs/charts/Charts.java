@@ -413,7 +413,7 @@ public final class Charts {
         chart.getStyler().setYAxisLogarithmic(true).setYAxisGroupPosition(1, Styler.YAxisPosition.Right)
                 .setLegendPosition(Styler.LegendPosition.OutsideS);
         chart.setYAxisGroupTitle(1, "servers");
-        for (String name : timeSeries.stringColumn("case").unique()) {
+        for (String name : timeSeries.stringColumn("case").asList().stream().distinct().toList()) {
             Table rows = timeSeries.where(timeSeries.stringColumn("case").isEqualTo(name));
             double[] t = rows.doubleColumn("t_s").asDoubleArray();
             double[] p99 = rows.doubleColumn("p99_ms").asDoubleArray();

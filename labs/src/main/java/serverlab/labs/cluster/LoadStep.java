@@ -20,11 +20,11 @@ import tech.tablesaw.api.Table;
  * IaaS vs PaaS: the same open-loop load step, {@code base} req/s then {@code factor}× within a bucket, held, then back
  * to {@code base}, against a fleet you sized yourself (IaaS: {@code fixedServers} app servers all along) and against
  * one the platform scales ({@link Autoscaler}: from 1 up to {@code maxServers}). One cluster serves both cases, the
- * fixed fleet first; then it shrinks to one warm server and the autoscaler takes over (its new servers start cold,
- * as a platform's do).
+ * autoscaler first, from one warm server (the servers it adds start cold, as a platform's do); then the fleet is grown
+ * to its fixed size and warmed.
  *
  * <pre>{@code
- * LoadStep.Result r = LoadStep.builder().baseRate(100).run();
+ * LoadStep.Result r = LoadStep.builder().run();
  * r.timeSeries();   // t_s, case, offered_rps, achieved_rps, p99_ms, servers, server_seconds, errors
  * r.summary();      // per case: p99 during the step, server-seconds, errors
  * Charts.loadStep(r.timeSeries());
@@ -47,11 +47,16 @@ public final class LoadStep {
      *                   reload closed their keep-alive connection, see {@link LoadTest#resendOnKeepAliveClose()}),
      *                   {@code error_kinds} (e.g. "timeout 3")
      * @param timeline   the autoscaler's samples and decisions ({@link Autoscaler#timeline()})
+     * @param oneServerRps what one warm app server sustained (closed loop, {@code connections} connections)
+     * @param baseRps    the base rate used
      */
-    public record Result(Table timeSeries, Table summary, Table timeline) {
+    public record Result(Table timeSeries, Table summary, Table timeline, double oneServerRps, double baseRps) {
     }
 
-    private double baseRate = 100;
+    /** Without a {@link #baseRate}, the step offers this many times what one warm app server sustains. */
+    static final double PEAK_OVER_ONE_SERVER = 1.5;
+
+    private double baseRate;
     private double factor = 10;
     private int fixedServers = 4;
     private int maxServers = 4;
@@ -66,7 +71,10 @@ public final class LoadStep {
         return new LoadStep();
     }
 
-    /** Requests per second before and after the step (default 100). */
+    /**
+     * Requests per second before and after the step. Default: measured, so that the step offers 1.5× what one warm app
+     * server sustains here (it overloads one server; whether more servers help depends on the cores they share).
+     */
     public LoadStep baseRate(double rps) {
         this.baseRate = rps;
         return this;
@@ -118,43 +126,53 @@ public final class LoadStep {
         }
     }
 
-    /** Starts a cluster, runs both cases, stops it. */
+    /**
+     * Starts a cluster of one app server, measures what it sustains, runs the autoscaled case (from that server), then
+     * the fixed fleet (grown to its size and warmed), and stops the cluster.
+     */
     public Result run() throws IOException {
         Phases phases = Phases.forMode();
-        try (Cluster cluster = Cluster.builder().appServers(fixedServers).threadsPerServer(connections)
-                .dataTier(dataTier).start()) {
-            Load.closedLoop(cluster).path("/api/items").connections(8).warmup(Duration.ZERO)
-                    .duration(phases.before()).exactDurations().progress(false).run(); // JIT-compile before measuring
-            long fixedStart = System.nanoTime();
-            LoadResult fixed = step(cluster, phases);
-            Table series = series(FIXED, fixed, phases, t -> fixedServers, fixedStart);
-
-            cluster.setAppServers(1);
+        try (Cluster cluster = Cluster.builder().appServers(1).threadsPerServer(connections).dataTier(dataTier).start()) {
+            double oneServer = sustained(cluster, phases);
+            double base = baseRate > 0 ? baseRate : Math.max(1, Math.round(oneServer * PEAK_OVER_ONE_SERVER / factor));
             Autoscaler autoscaler = Autoscaler.of(cluster).servers(1, maxServers).targetPerServer(targetPerServer)
                     .sampling(Duration.ofMillis(100), phases.bucket().multipliedBy(2))
                     .scaleDownDelay(phases.after().dividedBy(4)).start();
             LoadResult scaled;
             long scaledStart = System.nanoTime();
             try (autoscaler) {
-                scaled = step(cluster, phases);
+                scaled = step(cluster, phases, base);
             }
-            series.append(series(AUTOSCALED, scaled, phases, autoscaler::serversAt, scaledStart));
+            cluster.setAppServers(fixedServers);
+            sustained(cluster, phases); // warms the new servers
+            long fixedStart = System.nanoTime();
+            LoadResult fixed = step(cluster, phases, base);
+
+            Table series = series(FIXED, fixed, phases, base, t -> fixedServers, fixedStart);
+            series.append(series(AUTOSCALED, scaled, phases, base, autoscaler::serversAt, scaledStart));
             Table summary = summary(phases, List.of(FIXED, AUTOSCALED), List.of(fixed, scaled),
                     List.of(Integer.toString(fixedServers), "1.." + maxServers), series);
-            return new Result(series, summary, autoscaler.timeline());
+            return new Result(series, summary, autoscaler.timeline(), oneServer, base);
         }
     }
 
-    private LoadResult step(Cluster cluster, Phases phases) {
+    /** Warms the app servers until their throughput is steady, then returns what they answer per second (closed loop). */
+    private double sustained(Cluster cluster, Phases phases) {
+        return Load.closedLoop(cluster).path("/api/items").connections(connections).duration(phases.before())
+                .warmUpUntilSteady(Duration.ofMillis(250), 0.10, phases.before().multipliedBy(2)).exactDurations().progress(false).run()
+                .achievedRate();
+    }
+
+    private LoadResult step(Cluster cluster, Phases phases, double base) {
         return Load.openLoop(cluster).path("/api/items").connections(connections)
-                .rate(List.of(LoadTest.Stage.at(Duration.ZERO, baseRate),
-                        LoadTest.Stage.at(phases.before(), baseRate * factor),
-                        LoadTest.Stage.at(phases.before().plus(phases.step()), baseRate)))
+                .rate(List.of(LoadTest.Stage.at(Duration.ZERO, base),
+                        LoadTest.Stage.at(phases.before(), base * factor),
+                        LoadTest.Stage.at(phases.before().plus(phases.step()), base)))
                 .warmup(Duration.ZERO).duration(phases.total()).bucket(phases.bucket())
                 .timeout(Duration.ofSeconds(10)).drain(Duration.ofSeconds(10)).resendOnKeepAliveClose().exactDurations().run();
     }
 
-    private Table series(String name, LoadResult result, Phases phases, LongToIntFunction servers, long loadStart) {
+    private Table series(String name, LoadResult result, Phases phases, double base, LongToIntFunction servers, long loadStart) {
         Table buckets = result.timeSeries();
         int n = buckets.rowCount();
         Table table = Table.create("load step per " + phases.bucket().toMillis() + " ms",
@@ -169,7 +187,7 @@ public final class LoadStep {
             cost += billed * length;
             table.doubleColumn("t_s").append(t);
             table.stringColumn("case").append(name);
-            table.doubleColumn("offered_rps").append(inStep(phases, t) ? baseRate * factor : baseRate);
+            table.doubleColumn("offered_rps").append(inStep(phases, t) ? base * factor : base);
             table.doubleColumn("achieved_rps").append(buckets.doubleColumn("rps").get(b));
             table.doubleColumn("p99_ms").append(buckets.doubleColumn("p99").get(b));
             table.intColumn("servers").append(billed);

@@ -28,7 +28,7 @@ class LoadStepTest {
         System.out.println(result.summary().print());
         assertEquals(List.of("t_s", "case", "offered_rps", "achieved_rps", "p99_ms", "servers", "server_seconds", "errors"),
                 series.columnNames());
-        assertEquals(List.of(LoadStep.FIXED, LoadStep.AUTOSCALED), series.stringColumn("case").unique().asList());
+        assertEquals(List.of(LoadStep.FIXED, LoadStep.AUTOSCALED), series.stringColumn("case").asList().stream().distinct().toList());
         Table fixed = series.where(series.stringColumn("case").isEqualTo(LoadStep.FIXED));
         Table scaled = series.where(series.stringColumn("case").isEqualTo(LoadStep.AUTOSCALED));
         assertEquals(2, fixed.intColumn("servers").min(), fixed.print());
@@ -38,6 +38,7 @@ class LoadStepTest {
         assertEquals(600, fixed.doubleColumn("offered_rps").max(), 1e-9);
         assertEquals(List.of(LoadStep.FIXED, LoadStep.AUTOSCALED), result.summary().stringColumn("case").asList());
         assertTrue(result.timeline().rowCount() > 0);
+        assertTrue(result.oneServerRps() > 0);
         assertTrue(Charts.toPng(Charts.loadStep(series)).length > 1000);
     }
 }
