@@ -274,7 +274,8 @@ public final class LoadTest {
      * Like a browser (RFC 9112 §9.3.1): a GET on a keep-alive connection that the server closes before answering,
      * after it has answered others on it, is sent again on a new connection instead of counted as a reset. That is
      * the race of a server closing idle connections (nginx's reload) with a request already on its way; the
-     * resends are reported ({@link LoadResult#resent()}) and the latency runs from the first intended send.
+     * resends are reported ({@link LoadResult#resent()}) and the latency runs from the first intended send. A request
+     * closed on after the window (during the drain) is not sent again: it counts as unanswered.
      */
     public LoadTest resendOnKeepAliveClose() {
         this.resendOnKeepAliveClose = true;

@@ -18,12 +18,18 @@ import tech.tablesaw.api.Table;
 /** The autoscaler under a load step: more servers while it lasts, one again after, and not one GET lost. */
 class AutoscalerTest {
 
+    /**
+     * Enough that no request waits in the load generator for a free connection (it would count as unanswered if the
+     * run ended then) while the new servers are cold: their first requests can take seconds on a busy machine.
+     */
+    private static final int CONNECTIONS = 256;
+
     @Test
     void scalesUpUnderALoadStepAndBackDownWithoutDroppingARequest() throws Exception {
         Set<Long> before = descendants();
         Autoscaler autoscaler;
         LoadResult result;
-        try (Cluster cluster = Cluster.builder().appServers(1).threadsPerServer(32).dataTier(DataTier.Kind.H2).start()) {
+        try (Cluster cluster = Cluster.builder().appServers(1).threadsPerServer(CONNECTIONS).dataTier(DataTier.Kind.H2).start()) {
             Load.closedLoop(cluster).path("/api/items").connections(4).warmup(Duration.ZERO).duration(Duration.ofSeconds(1))
                     .exactDurations().progress(false).run();
             autoscaler = Autoscaler.of(cluster).servers(1, 3).targetPerServer(2)
@@ -32,7 +38,7 @@ class AutoscalerTest {
             try (autoscaler) {
                 // 50 req/s, 800 req/s for 2 s, then 50 req/s for 15 s: time to add servers (a JVM can take 10 s to start
                 // on a busy machine), drain the backlog and remove them again, under load
-                result = Load.openLoop(cluster).path("/api/items").connections(32)
+                result = Load.openLoop(cluster).path("/api/items").connections(CONNECTIONS)
                         .rate(List.of(Stage.at(Duration.ZERO, 50), Stage.at(Duration.ofSeconds(1), 800), Stage.at(Duration.ofSeconds(3), 50)))
                         .warmup(Duration.ZERO).duration(Duration.ofSeconds(18)).timeout(Duration.ofSeconds(15))
                         .drain(Duration.ofSeconds(15)).resendOnKeepAliveClose().exactDurations().progress(false).run();
