@@ -176,11 +176,6 @@ public final class Autoscaler implements AutoCloseable {
         return servers;
     }
 
-    /** The samples so far. */
-    public synchronized List<Sample> samples() {
-        return List.copyOf(timeline);
-    }
-
     /** The servers billed at {@code nanos} (System.nanoTime): those of the last sample before it. */
     public synchronized int serversAt(long nanos) {
         int billed = timeline.isEmpty() ? servers : timeline.get(0).servers();
