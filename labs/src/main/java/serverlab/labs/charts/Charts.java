@@ -440,6 +440,31 @@ public final class Charts {
         return chart;
     }
 
+    /**
+     * A load step ({@code LoadStep}'s time series): p99 latency per case on the left axis (log scale), the servers each
+     * case pays for on the right, over time. The gap between the servers lines is the cost; the p99 lines, what it buys.
+     */
+    public static XYChart loadStep(Table timeSeries) {
+        XYChart chart = xyChart("Load step: p99 latency and servers paid for", "time (s)", "latency p99 (ms)");
+        chart.getStyler().setYAxisLogarithmic(true).setYAxisGroupPosition(1, Styler.YAxisPosition.Right)
+                .setLegendPosition(Styler.LegendPosition.OutsideS);
+        chart.setYAxisGroupTitle(1, "servers");
+        for (String name : timeSeries.stringColumn("case").asList().stream().distinct().toList()) {
+            Table rows = timeSeries.where(timeSeries.stringColumn("case").isEqualTo(name));
+            double[] t = rows.doubleColumn("t_s").asDoubleArray();
+            double[] p99 = rows.doubleColumn("p99_ms").asDoubleArray();
+            for (int i = 0; i < p99.length; i++) {
+                p99[i] = Math.max(p99[i], 0.1); // an empty bucket has no latency; the log axis needs > 0
+            }
+            chart.addSeries(name + ": p99 (ms)", t, p99).setMarker(SeriesMarkers.NONE);
+            XYSeries servers = chart.addSeries(name + ": servers", t, rows.intColumn("servers").asDoubleArray());
+            servers.setYAxisGroup(1);
+            servers.setMarker(SeriesMarkers.NONE);
+            servers.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Step);
+        }
+        return chart;
+    }
+
     /** A sweep row's series: "architecture", plus variant and path when the sweep has more than one of them. */
     public static String seriesName(Table sweep, Row row) {
         StringBuilder name = new StringBuilder(row.getString("architecture"));

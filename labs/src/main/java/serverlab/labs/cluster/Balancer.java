@@ -1,6 +1,8 @@
 package serverlab.labs.cluster;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -26,8 +28,22 @@ final class Balancer implements AutoCloseable {
         this.policy = policy;
     }
 
-    static Balancer start(Balancing policy, List<InetSocketAddress> servers) throws IOException {
-        return new Balancer(new NginxServer(ServerOptions.defaults().withWorkers(1), routes(policy, servers)), policy);
+    /** nginx on {@code port} (0: a free one; see {@link #requireFree}). */
+    static Balancer start(Balancing policy, List<InetSocketAddress> servers, int port) throws IOException {
+        return new Balancer(new NginxServer(ServerOptions.defaults().withWorkers(1).withPort(port), routes(policy, servers)), policy);
+    }
+
+    /**
+     * Checks that {@code port} is free before anything starts. nginx would only log the failed bind and exit, after a
+     * probe of the port had found whatever listens there and taken it for nginx.
+     */
+    static void requireFree(int port) {
+        if (port == 0) return;
+        try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            // free
+        } catch (IOException e) {
+            throw new IllegalStateException("port " + port + " is in use: stop what listens there or choose another balancer port");
+        }
     }
 
     /** Routes to {@code servers} from now on: nginx reloads, finishing requests in flight on the old set. */

@@ -89,8 +89,9 @@ public final class Cluster implements Server {
      * one requirement: without PostgreSQL the data tier is H2).
      */
     public static String missing() {
-        return Files.isExecutable(NginxServer.NGINX) ? null
-                : "nginx is not installed (" + NginxServer.NGINX + "): install it with sudo apt-get install nginx-light, or sudo scripts/tools.sh";
+        Path nginx = NginxServer.binary();
+        return Files.isExecutable(nginx) ? null
+                : "nginx is not installed (" + nginx + "): install it with sudo apt-get install nginx-light, or sudo scripts/tools.sh";
     }
 
     public static Builder builder() {
@@ -101,6 +102,8 @@ public final class Cluster implements Server {
     public static final class Builder {
         private int appServers = 2;
         private String architecture = "virtual-threads";
+        private int threadsPerServer = ServerOptions.defaults().threads();
+        private int balancerPort;
         private Balancing balancing = Balancing.ROUND_ROBIN;
         private Sessions sessions = Sessions.IN_MEMORY;
         private DataTier.Kind dataTier = DataTier.Kind.AUTO;
@@ -123,6 +126,23 @@ public final class Cluster implements Server {
          */
         public Builder architecture(String name) {
             this.architecture = name;
+            return this;
+        }
+
+        /**
+         * Each app server's pool size (default the servers' default, 10). A thread-pool server gives each connection a
+         * thread for as long as it is open, and nginx keeps its connections to app servers open: more requests in
+         * progress at one server than it has threads wait for a thread that an idle connection holds.
+         */
+        public Builder threadsPerServer(int n) {
+            if (n < 1) throw new IllegalArgumentException("threadsPerServer must be >= 1: " + n);
+            this.threadsPerServer = n;
+            return this;
+        }
+
+        /** The port clients connect to (default 0: a free one). */
+        public Builder balancerPort(int port) {
+            this.balancerPort = port;
             return this;
         }
 
@@ -150,6 +170,7 @@ public final class Cluster implements Server {
          * @throws IllegalStateException with one line saying what is missing or failed (nginx, PostgreSQL, a port)
          */
         public Cluster start() {
+            Balancer.requireFree(balancerPort);
             Path directory = ClusterDirectory.create();
             Cluster cluster = null;
             DataTier data = null;
@@ -159,7 +180,7 @@ public final class Cluster implements Server {
                 cluster = new Cluster(this, directory, data, pool);
                 new ShopStore(pool).reset(ITEMS);
                 cluster.startAppServers(appServers);
-                cluster.balancer = Balancer.start(balancing, cluster.routed());
+                cluster.balancer = Balancer.start(balancing, cluster.routed(), balancerPort);
                 Tracked.register(cluster);
                 return cluster;
             } catch (IOException | SQLException | RuntimeException e) {
@@ -182,7 +203,8 @@ public final class Cluster implements Server {
         List<String> flags = new ArrayList<>(APP_JVM_FLAGS);
         flags.addAll(dataTier.database().jvmFlags());
         flags.add("-D" + Sessions.PROPERTY + "=" + config.sessions.name());
-        HostedServer server = HostedServer.start(config.architecture, ServerOptions.defaults().withHandler(Shop.class.getName()),
+        HostedServer server = HostedServer.start(config.architecture,
+                ServerOptions.defaults().withHandler(Shop.class.getName()).withThreads(config.threadsPerServer),
                 flags.toArray(String[]::new));
         try {
             awaitReady(server);
@@ -263,6 +285,15 @@ public final class Cluster implements Server {
         return IntStream.range(0, members.size()).filter(i -> !members.get(i).killed && !members.get(i).removed).boxed().toList();
     }
 
+    /**
+     * Requests in progress at the balancer right now: being read, or forwarded and awaiting an app server's answer
+     * (nginx's stub_status). By Little's law the arrival rate times the time each request spends in the cluster; it
+     * grows without bound when the app servers cannot keep up. Not synchronized: it answers while servers start.
+     */
+    public int requestsInProgress() {
+        return balancer.nginx().requestsInProgress();
+    }
+
     /** App servers running (not killed, not removed). */
     public synchronized int liveAppServers() {
         return (int) members.stream().filter(m -> !m.killed && !m.removed).count();
@@ -285,9 +316,14 @@ public final class Cluster implements Server {
 
     /** Starts one more app server and routes to it (nginx reloads; no request is dropped). Returns its index. */
     public synchronized int addServer() throws IOException {
-        members.add(new Member(startAppServer()));
-        balancer.route(routed());
+        addServers(1);
         return members.size() - 1;
+    }
+
+    /** Starts {@code n} more app servers side by side, then routes to them with one nginx reload. */
+    public synchronized void addServers(int n) throws IOException {
+        startAppServers(n);
+        balancer.route(routed());
     }
 
     /** Stops routing to the newest running app server, lets it finish its requests, then stops it. */
@@ -303,7 +339,7 @@ public final class Cluster implements Server {
     /** Adds or removes app servers until {@code n} run. */
     public synchronized void setAppServers(int n) throws IOException {
         if (n < 1) throw new IllegalArgumentException("at least one app server: " + n);
-        while (liveAppServers() < n) addServer();
+        if (liveAppServers() < n) addServers(n - liveAppServers());
         while (liveAppServers() > n) removeServer();
     }
 

@@ -29,7 +29,8 @@ import serverlab.servers.Tracked;
  */
 final class PostgresTier implements DataTier {
 
-    private static final Path INSTALL = Path.of("/usr/lib/postgresql");
+    /** Where PostgreSQL's versions are installed; the system property {@value #INSTALL_PROPERTY} moves it (a test's missing PostgreSQL). */
+    static final String INSTALL_PROPERTY = "serverlab.postgresql";
     private static final String USER = "serverlab";
     private static final long START_TIMEOUT_MS = 30_000;
     /**
@@ -59,14 +60,18 @@ final class PostgresTier implements DataTier {
 
     /** Why PostgreSQL cannot be used here, in one line with what to install; null if it can. */
     static String missing() {
-        if (binaries().isEmpty()) return "no PostgreSQL server under " + INSTALL + ": apt-get install postgresql";
+        if (binaries().isEmpty()) return "no PostgreSQL server under " + install() + ": apt-get install postgresql";
         if (isRoot() && Optional.ofNullable(systemUser()).isEmpty()) return "running as root and no unprivileged user to run PostgreSQL as";
         return null;
     }
 
+    private static Path install() {
+        return Path.of(System.getProperty(INSTALL_PROPERTY, "/usr/lib/postgresql"));
+    }
+
     /** The newest installed version's bin directory. */
     private static Optional<Path> binaries() {
-        try (Stream<Path> versions = Files.list(INSTALL)) {
+        try (Stream<Path> versions = Files.list(install())) {
             return versions.map(v -> v.resolve("bin"))
                     .filter(bin -> Files.isExecutable(bin.resolve("initdb")) && Files.isExecutable(bin.resolve("postgres")))
                     .max(Comparator.comparing(bin -> Integer.parseInt(bin.getParent().getFileName().toString().replaceAll("\\D", "0"))));

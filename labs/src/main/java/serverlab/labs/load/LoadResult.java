@@ -45,6 +45,8 @@ import tech.tablesaw.api.Table;
  * @param latencyMicros the full latency histogram, microseconds
  * @param warmUp        how the run warmed up: how long, and whether throughput was steady
  * @param latencyPerPath one latency histogram per request path, microseconds (see {@link #perPath()})
+ * @param resent        requests sent again after the server closed a used keep-alive connection before answering
+ *                      them ({@link LoadTest#resendOnKeepAliveClose()}); 0 unless that was asked for
  */
 public record LoadResult(
         String mode,
@@ -66,7 +68,8 @@ public record LoadResult(
         Table timeSeries,
         Histogram latencyMicros,
         WarmUp warmUp,
-        Map<String, Histogram> latencyPerPath) implements Rich {
+        Map<String, Histogram> latencyPerPath,
+        long resent) implements Rich {
 
     /**
      * Latency percentiles per request path, one row per path of the mix: {@code path},
@@ -156,6 +159,9 @@ public record LoadResult(
         }
         sb.append("  errors: ").append(totalErrors() == 0 ? "none" : nonZeroErrors());
         sb.append(String.format(Locale.ROOT, "; unanswered %d", unfinished));
+        if (resent > 0) {
+            sb.append(String.format(Locale.ROOT, "; resent after a keep-alive close %d", resent));
+        }
         if (unfinished > 0) {
             sb.append(" (requests with no response or error when the run ended: the latency figures leave them out)");
         }

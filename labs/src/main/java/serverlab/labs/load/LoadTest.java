@@ -64,11 +64,13 @@ public final class LoadTest {
     private Duration bucket;
     private Duration thinkTime = Duration.ZERO;
     private Duration timeout = Duration.ofSeconds(2);
-    private double rate;
+    private Duration drain = Duration.ofSeconds(1);
+    private List<Stage> rateStages;
     private boolean poisson;
     private long seed = 42;
     private boolean allowNonLoopback;
     private boolean exactDurations;
+    private boolean resendOnKeepAliveClose;
     private Boolean progress;
 
     LoadTest(LoadWorker.Mode mode, URI uri, InetSocketAddress address) {
@@ -186,13 +188,44 @@ public final class LoadTest {
         return this;
     }
 
-    /** Open loop: total requests per second to offer. Required for open loop. */
+    /** Open loop: total requests per second to offer. Required for open loop (or {@link #rate(List)}). */
     public LoadTest rate(double requestsPerSecond) {
-        requireMode(LoadWorker.Mode.OPEN, "rate");
-        if (!(requestsPerSecond > 0)) {
-            throw new IllegalArgumentException("rate must be positive");
+        return rate(List.of(Stage.at(Duration.ZERO, requestsPerSecond)));
+    }
+
+    /**
+     * One stage of an open loop's rate schedule: from {@code start} (since the loop began sending: the measured
+     * window's start unless a fixed {@link #warmup} precedes it) on, {@code requestsPerSecond} until the next stage.
+     */
+    public record Stage(Duration start, double requestsPerSecond) {
+
+        public Stage {
+            if (start.isNegative()) throw new IllegalArgumentException("a stage cannot start before the schedule");
+            if (!(requestsPerSecond > 0)) throw new IllegalArgumentException("rate must be positive");
         }
-        this.rate = requestsPerSecond;
+
+        public static Stage at(Duration start, double requestsPerSecond) {
+            return new Stage(start, requestsPerSecond);
+        }
+    }
+
+    /**
+     * Open loop: a rate that changes during the run, e.g. a step to 10× after 3 s and back after 8 s:
+     * {@code rate(List.of(Stage.at(ZERO, 200), Stage.at(ofSeconds(3), 2000), Stage.at(ofSeconds(8), 200)))}.
+     * The first stage starts at zero, the others in order. Quick mode scales the stages' starts with the duration.
+     * {@link LoadResult#offeredRate()} is the schedule's mean over the measured window.
+     */
+    public LoadTest rate(List<Stage> stages) {
+        requireMode(LoadWorker.Mode.OPEN, "rate");
+        if (stages.isEmpty() || !stages.get(0).start().isZero()) {
+            throw new IllegalArgumentException("the first stage starts at zero: " + stages);
+        }
+        for (int i = 1; i < stages.size(); i++) {
+            if (stages.get(i).start().compareTo(stages.get(i - 1).start()) <= 0) {
+                throw new IllegalArgumentException("stages must start in order: " + stages);
+            }
+        }
+        this.rateStages = List.copyOf(stages);
         return this;
     }
 
@@ -216,6 +249,15 @@ public final class LoadTest {
         return this;
     }
 
+    /**
+     * After the window, how long to wait for the answers still outstanding before counting them unanswered (default
+     * 1 s, never longer than the timeout). A run whose every request must end answered or failed drains for its timeout.
+     */
+    public LoadTest drain(Duration d) {
+        this.drain = positive(d, "drain");
+        return this;
+    }
+
     /** Seed for the request mix and Poisson arrivals, for repeatable runs. */
     public LoadTest seed(long seed) {
         this.seed = seed;
@@ -225,6 +267,18 @@ public final class LoadTest {
     /** Permits targets off this machine. Only for machines you own. */
     public LoadTest allowNonLoopback(boolean allow) {
         this.allowNonLoopback = allow;
+        return this;
+    }
+
+    /**
+     * Like a browser (RFC 9112 §9.3.1): a GET on a keep-alive connection that the server closes before answering,
+     * after it has answered others on it, is sent again on a new connection instead of counted as a reset. That is
+     * the race of a server closing idle connections (nginx's reload) with a request already on its way; the
+     * resends are reported ({@link LoadResult#resent()}) and the latency runs from the first intended send. A request
+     * closed on after the window (during the drain) is not sent again: it counts as unanswered.
+     */
+    public LoadTest resendOnKeepAliveClose() {
+        this.resendOnKeepAliveClose = true;
         return this;
     }
 
@@ -240,9 +294,9 @@ public final class LoadTest {
         return this;
     }
 
-    /** Runs the load and blocks until it is done (warm-up + duration + at most 1 s drain). */
+    /** Runs the load and blocks until it is done (warm-up + duration + at most the drain, 1 s by default). */
     public LoadResult run() {
-        if (mode == LoadWorker.Mode.OPEN && rate == 0) {
+        if (mode == LoadWorker.Mode.OPEN && rateStages == null) {
             throw new IllegalStateException("an open-loop run needs rate(requests per second)");
         }
         if (mode == LoadWorker.Mode.OPEN && untilSteady) {
@@ -284,14 +338,18 @@ public final class LoadTest {
         Duration bucketWidth = bucket != null ? bucket : defaultBucket(measured);
 
         var plan = new LoadWorker.Plan(mode, target, requestMix, pipeline, thinkTime.toNanos(),
-                timeout.toNanos(), poisson, seed, measured.toNanos(), bucketWidth.toNanos());
+                timeout.toNanos(), poisson, seed, measured.toNanos(), bucketWidth.toNanos(),
+                resendOnKeepAliveClose, Math.min(timeout.toNanos(), drain.toNanos()));
         int workerCount = Math.min(threads, connections);
+        RateSchedule schedule = mode == LoadWorker.Mode.OPEN ? RateSchedule.of(rateStages) : null;
+        RateSchedule perWorker = schedule == null ? null
+                : schedule.scaled((double) measured.toNanos() / duration.toNanos(), 1.0 / workerCount);
         long start = System.nanoTime() + 5_000_000L; // let all threads start before the schedule begins
         List<LoadWorker> workers = new ArrayList<>();
         List<Thread> workerThreads = new ArrayList<>();
         for (int i = 0; i < workerCount; i++) {
             int share = connections / workerCount + (i < connections % workerCount ? 1 : 0);
-            var worker = new LoadWorker(plan, share, rate / workerCount, start, i);
+            var worker = new LoadWorker(plan, share, perWorker, start, i);
             if (!untilSteady || warmedUp != null) {
                 worker.measureFrom(start + (warmedUp != null ? 0 : warm.toNanos()));
             }
@@ -332,7 +390,10 @@ public final class LoadTest {
                 throw new UncheckedIOException("load generator thread failed", w.failure);
             }
         }
-        return merge(workers, target, measured, bucketWidth, requestMix, warmUp);
+        long measuredFrom = untilSteady ? 0 : warm.toNanos(); // where the window lies on the schedule
+        double offered = perWorker == null ? Double.NaN
+                : perWorker.mean(measuredFrom, measuredFrom + measured.toNanos()) * workerCount;
+        return merge(workers, target, measured, bucketWidth, requestMix, warmUp, offered);
     }
 
     /** The default time-series bucket for a measured window of this length (see {@link #bucket}). */
@@ -387,10 +448,11 @@ public final class LoadTest {
     }
 
     private LoadResult merge(List<LoadWorker> workers, Target target, Duration measured, Duration bucketWidth,
-                             RequestMix mix, WarmUp warmUp) {
+                             RequestMix mix, WarmUp warmUp, double offeredRate) {
         Histogram all = new Histogram(3);
         long requests = 0;
         long unfinished = 0;
+        long resent = 0;
         long[] errors = new long[ErrorKind.values().length];
         long[] perPath = new long[mix.size()];
         List<Histogram> pathHistograms = new ArrayList<>();
@@ -408,6 +470,7 @@ public final class LoadTest {
             all.add(w.latencyMicros);
             requests += w.requests;
             unfinished += w.unfinished;
+            resent += w.resent;
             for (int k = 0; k < errors.length; k++) {
                 errors[k] += w.errors[k];
             }
@@ -435,14 +498,14 @@ public final class LoadTest {
         }
         double seconds = measured.toNanos() / 1e9;
         double achieved = requests / seconds;
-        double offered = mode == LoadWorker.Mode.OPEN ? rate : achieved;
+        double offered = mode == LoadWorker.Mode.OPEN ? offeredRate : achieved;
         return new LoadResult(mode == LoadWorker.Mode.OPEN ? "open" : "closed", target.toString(), connections,
                 measured, offered, achieved, requests,
                 LoadResult.ms(all, 50), LoadResult.ms(all, 90), LoadResult.ms(all, 99), LoadResult.ms(all, 99.9), all.getMaxValue() / 1000.0,
                 all.getTotalCount() == 0 ? 0 : all.getMean() / 1000.0,
                 errorMap, unfinished, pathMap,
                 timeSeries(bucketHistograms, bucketCounts, measured, bucketWidth.toNanos()), all,
-                warmUp, pathLatency);
+                warmUp, pathLatency, resent);
     }
 
     /** The per-bucket table; its columns are documented at {@link LoadResult}. */

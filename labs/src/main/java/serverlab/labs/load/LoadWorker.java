@@ -22,8 +22,8 @@ import org.HdrHistogram.Histogram;
  * next one when a response arrives (after the think time, if any). Latency runs from the
  * actual send.
  *
- * <p>Open loop: requests are due on a fixed schedule (constant or Poisson gaps), whatever
- * the server does. A due request goes out on any idle connection; if none is idle it waits
+ * <p>Open loop: requests are due on a fixed schedule (constant or Poisson gaps at the
+ * {@link RateSchedule}'s rate of the moment), whatever the server does. A due request goes out on any idle connection; if none is idle it waits
  * in a queue. Latency runs from the <em>intended</em> send time, so time spent waiting
  * because the server is slow counts — this is how wrk2 avoids coordinated omission.
  *
@@ -34,7 +34,8 @@ final class LoadWorker implements Runnable {
     enum Mode { CLOSED, OPEN }
 
     record Plan(Mode mode, Target target, RequestMix mix, int pipeline, long thinkNanos,
-                long timeoutNanos, boolean poisson, long seed, long windowNanos, long bucketNanos) {
+                long timeoutNanos, boolean poisson, long seed, long windowNanos, long bucketNanos,
+                boolean resendOnKeepAliveClose, long drainNanos) {
     }
 
     /**
@@ -51,7 +52,6 @@ final class LoadWorker implements Runnable {
 
     private static final long RECONNECT_BACKOFF_NANOS = 10_000_000L;
     private static final long TIMEOUT_SCAN_INTERVAL_NANOS = 20_000_000L;
-    private static final long MAX_DRAIN_NANOS = 1_000_000_000L;
     private static final int READ_BUFFER_BYTES = 64 * 1024;
 
     private final Plan plan;
@@ -59,7 +59,7 @@ final class LoadWorker implements Runnable {
     /** The measured window; unknown (never) until the warm-up ends, see {@link #measureFrom}. */
     private volatile long measureStartNanos = Long.MAX_VALUE;
     private volatile long measureEndNanos = Long.MAX_VALUE;
-    private final double ratePerSecond;
+    private final RateSchedule rate;
     private final Conn[] conns;
     private final SplittableRandom random;
     private final ByteBuffer readBuffer = ByteBuffer.allocate(READ_BUFFER_BYTES);
@@ -86,13 +86,14 @@ final class LoadWorker implements Runnable {
     final long[] requestsPerPath;
     long requests;
     long unfinished;
+    long resent;
     IOException failure;
 
     private volatile boolean stopRequested;
 
-    LoadWorker(Plan plan, int connections, double ratePerSecond, long startNanos, int index) {
+    LoadWorker(Plan plan, int connections, RateSchedule rate, long startNanos, int index) {
         this.plan = plan;
-        this.ratePerSecond = ratePerSecond;
+        this.rate = rate;
         this.startNanos = startNanos;
         this.random = new SplittableRandom(plan.seed() * 31 + index);
         this.requestsPerPath = new long[plan.mix().size()];
@@ -155,7 +156,7 @@ final class LoadWorker implements Runnable {
             long now = System.nanoTime();
             if (!draining && now >= measureEndNanos) {
                 draining = true; // stop sending; give outstanding requests a moment to finish
-                drainDeadline = now + Math.min(plan.timeoutNanos(), MAX_DRAIN_NANOS);
+                drainDeadline = now + plan.drainNanos();
             }
             if (draining && (inFlight == 0 || now >= drainDeadline)) {
                 break;
@@ -228,7 +229,7 @@ final class LoadWorker implements Runnable {
     }
 
     private double nextGapNanos() {
-        double meanGap = 1e9 / ratePerSecond;
+        double meanGap = 1e9 / rate.at((long) nextArrivalNanos - startNanos);
         if (!plan.poisson()) {
             return meanGap;
         }
@@ -371,7 +372,7 @@ final class LoadWorker implements Runnable {
     }
 
     private void onIoFailure(Conn c, IOException e, long now) {
-        if (c.channel == null) {
+        if (c.channel == null || resendAfterKeepAliveClose(c, now)) {
             return;
         }
         if (!c.connected || e instanceof ConnectException) {
@@ -452,12 +453,35 @@ final class LoadWorker implements Runnable {
     private void onEndOfStream(Conn c, long now) {
         c.now = now;
         c.parser.endOfStream();
+        if (resendAfterKeepAliveClose(c, now)) {
+            return;
+        }
         if (c.count > 0 || c.parser.midResponse()) {
             countFailure(c, ErrorKind.RESET, now);
             dropAndRetryLater(c, now);
         } else {
             reopenNow(c, now); // an idle keep-alive connection closed by the server: not an error
         }
+    }
+
+    /**
+     * RFC 9112 §9.3.1, what browsers do: the server closed a keep-alive connection that had already answered
+     * (nginx's old workers do on a reload) before a byte of the next response came, so the GETs on it were never
+     * served: reconnect and send them again. The open loop requeues them with their intended send times, so the
+     * latency counts the detour; the closed loop sends afresh on the new connection.
+     */
+    private boolean resendAfterKeepAliveClose(Conn c, long now) {
+        if (!plan.resendOnKeepAliveClose() || !c.reused || c.count == 0 || c.parser.midResponse()) {
+            return false;
+        }
+        forEachOutstandingInWindow(c, origin -> resent++);
+        if (plan.mode() == Mode.OPEN) {
+            for (int i = 0; i < c.count; i++) {
+                dueRequests.add(c.originAt[(c.head + i) % c.capacity()]);
+            }
+        }
+        reopenNow(c, now);
+        return true;
     }
 
     /** Called by the parser for each complete response, in order. */
@@ -467,6 +491,7 @@ final class LoadWorker implements Runnable {
         long origin = c.originAt[head];
         int path = c.pathOf[head];
         c.pop();
+        c.reused = true;
         inFlight--;
         responsesSoFar.incrementAndGet();
         if (inWindow(origin)) {
@@ -567,6 +592,8 @@ final class LoadWorker implements Runnable {
         SocketChannel channel;
         SelectionKey key;
         boolean connected;
+        /** Has answered a request: a close before the next answer is the keep-alive race, not a failure. */
+        boolean reused;
         boolean closeRequested;
         IOException sendFailure;
         long connectStartedAt;
@@ -607,6 +634,7 @@ final class LoadWorker implements Runnable {
             channel = null;
             key = null;
             connected = false;
+            reused = false;
             closeRequested = false;
             sendFailure = null;
             head = 0;

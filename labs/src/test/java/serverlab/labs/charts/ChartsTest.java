@@ -24,7 +24,7 @@ class ChartsTest {
     private static LoadResult run(double maxMs, long unanswered) {
         return new LoadResult("closed", "http://127.0.0.1:1", 50, Duration.ofSeconds(2), 100, 100, 200,
                 1, 2, 3, 4, maxMs, 1.5, Map.of("timeout", 0L), unanswered, Map.of("/hello", 200L),
-                Table.create("empty"), new Histogram(3), WarmUp.fixed(Duration.ZERO), Map.of("/hello", new Histogram(3)));
+                Table.create("empty"), new Histogram(3), WarmUp.fixed(Duration.ZERO), Map.of("/hello", new Histogram(3)), 0);
     }
 
     private static List<?> labels(CategoryChart chart) {

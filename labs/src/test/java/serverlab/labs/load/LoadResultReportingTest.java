@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import serverlab.labs.Quick;
 import serverlab.labs.charts.Charts;
@@ -43,6 +44,22 @@ class LoadResultReportingTest {
             double lastRate = t.doubleColumn("rps").get(1);
             assertTrue(lastRate > 150 && lastRate < 250, t.print());
             assertEquals(t.longColumn("requests").get(1) / 0.5, lastRate, 1e-9);
+        }
+    }
+
+    /** A rate schedule: 200 req/s for half a second, then 1000; each half of the time series shows its own rate. */
+    @Test
+    void aRateScheduleStepsTheOfferedRateDuringTheRun() throws Exception {
+        try (var server = new CountingHttpServer()) {
+            LoadResult r = Load.openLoop(server.url())
+                    .rate(List.of(LoadTest.Stage.at(Duration.ZERO, 200), LoadTest.Stage.at(Duration.ofMillis(500), 1000)))
+                    .connections(4).warmup(Duration.ZERO).bucket(Duration.ofMillis(500))
+                    .duration(Duration.ofSeconds(1)).exactDurations().progress(false).run();
+            Table t = r.timeSeries();
+            assertEquals(2, t.rowCount(), t.print());
+            assertEquals(200, t.doubleColumn("rps").get(0), 40, t.print());
+            assertEquals(1000, t.doubleColumn("rps").get(1), 200, t.print());
+            assertEquals(600, r.offeredRate(), 1e-6);
         }
     }
 

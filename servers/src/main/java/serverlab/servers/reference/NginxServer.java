@@ -41,7 +41,8 @@ import serverlab.servers.core.ServerLifecycle;
  */
 public final class NginxServer extends ServerLifecycle implements Reloadable {
 
-    public static final Path NGINX = Path.of("/usr/sbin/nginx");
+    /** The system property that moves nginx from /usr/sbin/nginx (a test's missing nginx). */
+    public static final String BINARY_PROPERTY = "serverlab.nginx";
     private static final String STATUS_PATH = "/serverlab_nginx_status";
 
     private static final Duration RELOAD_TIMEOUT = Duration.ofSeconds(10);
@@ -64,6 +65,11 @@ public final class NginxServer extends ServerLifecycle implements Reloadable {
                 """);
     }
 
+    /** Where nginx is: /usr/sbin/nginx unless {@value #BINARY_PROPERTY} says otherwise. */
+    public static Path binary() {
+        return Path.of(System.getProperty(BINARY_PROPERTY, "/usr/sbin/nginx"));
+    }
+
     private volatile ServerOptions options;
     private volatile Routes routes;
     private volatile int reloads;
@@ -79,8 +85,9 @@ public final class NginxServer extends ServerLifecycle implements Reloadable {
     }
 
     public NginxServer(ServerOptions options, Routes routes) throws IOException {
-        if (!Files.isExecutable(NGINX)) {
-            throw new IOException(NGINX + " not found: install it (apt-get install nginx-light) to use the nginx reference");
+        Path nginx = binary();
+        if (!Files.isExecutable(nginx)) {
+            throw new IOException(nginx + " not found: install it (apt-get install nginx-light)");
         }
         this.options = options;
         this.routes = routes;
@@ -89,7 +96,7 @@ public final class NginxServer extends ServerLifecycle implements Reloadable {
         Files.createDirectories(directory.resolve("logs"));
         Files.writeString(directory.resolve("nginx.conf"), config(options, routes, port, directory));
         this.perWorker = new AccessLogCounts(directory.resolve("logs/pids.log"));
-        this.process = new ProcessBuilder(NGINX.toString(), "-p", directory + "/", "-c", directory.resolve("nginx.conf").toString(),
+        this.process = new ProcessBuilder(nginx.toString(), "-p", directory + "/", "-c", directory.resolve("nginx.conf").toString(),
                 "-e", directory.resolve("logs/error.log").toString())
                 .redirectErrorStream(true)
                 .redirectOutput(directory.resolve("logs/stdout.log").toFile())
@@ -212,6 +219,20 @@ public final class NginxServer extends ServerLifecycle implements Reloadable {
             // stopped or unreachable: no counters
         }
         return new ServerStats(0, 0, 0, 0, Map.of());
+    }
+
+    /**
+     * Requests nginx is working on right now (stub_status's Reading + Writing, without the status request itself): for a
+     * balancer, the requests at or queued for its upstreams. 0 if nginx does not answer.
+     */
+    public int requestsInProgress() {
+        try {
+            Matcher states = Pattern.compile("Reading:\\s*(\\d+)\\s+Writing:\\s*(\\d+)").matcher(fetchStatus());
+            if (states.find()) return Math.max(0, Integer.parseInt(states.group(1)) + Integer.parseInt(states.group(2)) - 1);
+        } catch (IOException e) {
+            // stopped or unreachable
+        }
+        return 0;
     }
 
     private String fetchStatus() throws IOException {

@@ -23,7 +23,7 @@ class NginxOrphanTest {
 
     @Test
     void nginxDoesNotOutliveASigkilledJvm() throws Exception {
-        assumeTrue(Files.isExecutable(NginxServer.NGINX), "nginx is not installed (apt-get install nginx-light); skipping");
+        assumeTrue(Files.isExecutable(NginxServer.binary()), "nginx is not installed (apt-get install nginx-light); skipping");
         WorkerProcess host = WorkerProcess.start(ServerHost.command("nginx", ServerOptions.defaults().withWorkers(2), List.of("-Xmx128m")).start());
         try {
             host.awaitReady(Duration.ofSeconds(30));
@@ -50,7 +50,7 @@ class NginxOrphanTest {
 
     @Test
     void closingStopsNginxAndItsGuard() throws Exception {
-        assumeTrue(Files.isExecutable(NginxServer.NGINX), "nginx is not installed (apt-get install nginx-light); skipping");
+        assumeTrue(Files.isExecutable(NginxServer.binary()), "nginx is not installed (apt-get install nginx-light); skipping");
         long guards;
         NginxServer server = new NginxServer(ServerOptions.defaults().withWorkers(1));
         long master = server.pid();

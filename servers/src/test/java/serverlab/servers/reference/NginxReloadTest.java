@@ -28,7 +28,7 @@ class NginxReloadTest {
      */
     @Test
     void sighupStartsANewGenerationWithTheNewWorkerCount() throws Exception {
-        assumeTrue(Files.isExecutable(NginxServer.NGINX), "nginx is not installed; skipping");
+        assumeTrue(Files.isExecutable(NginxServer.binary()), "nginx is not installed; skipping");
         ServerOptions options = ServerOptions.defaults().withWorkers(2);
         try (NginxServer nginx = new NginxServer(options)) {
             List<Reload> reloads = new ArrayList<>();

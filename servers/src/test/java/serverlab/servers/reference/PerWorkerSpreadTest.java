@@ -25,7 +25,7 @@ class PerWorkerSpreadTest {
     @ParameterizedTest
     @ValueSource(strings = {"nginx-style", "nginx"})
     void countsPerWorkerSumToTheRequestsAnswered(String name) throws Exception {
-        assumeTrue(!name.equals("nginx") || Files.isExecutable(NginxServer.NGINX), "nginx is not installed; skipping");
+        assumeTrue(!name.equals("nginx") || Files.isExecutable(NginxServer.binary()), "nginx is not installed; skipping");
         try (Server server = Servers.start(name, ServerOptions.defaults().withWorkers(2))) {
             ClientLoops clients = ClientLoops.start(new InetSocketAddress("127.0.0.1", server.address().getPort()), 10, 0);
             Thread.sleep(1_000);
