@@ -88,18 +88,17 @@ def run_chapter(path: Path, kernel: str, cell_timeout: int) -> dict:
     error = None
     try:
         client.execute()
-    except CellExecutionError as e:
-        error = str(e).strip().splitlines()[-1][:300] if str(e).strip() else "cell error"
+    except CellExecutionError:  # the cell's error output says what failed
+        error = next((f"cell {i}: {o.get('ename')}: {o.get('evalue')}"[:300] for i, c in enumerate(nb.cells)
+                      for o in c.get("outputs", []) if o.get("output_type") == "error"), "a cell failed")
     except Exception as e:  # a dead or unstartable kernel: report it, measure the others
         error = f"{type(e).__name__}: {e}"[:300]
     finally:
         sampler.stopped.set()
         sampler.join()
-    errors = [f"{o.get('ename')}: {o.get('evalue')}" for c in nb.cells for o in c.get("outputs", [])
-              if o.get("output_type") == "error"]
     return {"chapter": path.stem, "seconds": round(time.monotonic() - start, 1),
             "peak_mb": round(sampler.peak_bytes / 2**20), "processes_at_peak": sampler.peak_processes,
-            "error": error or (errors[0] if errors else None)}
+            "error": error}
 
 
 def chapters(prefixes: list[str]) -> list[Path]:

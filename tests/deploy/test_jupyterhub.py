@@ -4,8 +4,10 @@ Each user logs in with a password over the hub's REST API (a token in exchange f
 starts their server, and runs 00-welcome in quick mode through their own server's kernel API (REST + the
 kernel's websocket). Then: no pid and no listening port is shared between users, each user's processes run
 as that user inside that user's cgroup (limits applied), the process tree the charts sample
-(ProcessTreeProbe.self(), with a hosted server running) holds only that user's processes, and after the servers stop every pid is gone.
-Needs root (system users, cgroups) and Debian's jupyterhub; ./test deploy runs it (~4 min on 2 cores, the\nvenv of deploy/jupyterhub/install-venv included).
+(ProcessTreeProbe.self(), with a hosted server running) holds only that user's processes, and after the
+servers stop every pid is gone. Needs root (system users, cgroups) and Debian's jupyterhub; ./test deploy
+runs it: 13 min measured on the shared 2-core machine (load average ~20), of which the venv of
+deploy/jupyterhub/install-venv took ~7 and the three users' chapter ~4.5.
 """
 from __future__ import annotations
 
