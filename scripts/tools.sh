@@ -25,6 +25,7 @@ SERVERLAB_TOOLS=(
   "podman                podman                       06: a real container engine"
   "runc                  runc                         06: podman's OCI runtime (crun refuses this kind of cgroup setup)"
   "procps                ps                           06: ps inside the namespaces sandbox"
+  "jupyterhub            jupyterhub                   deploy: JupyterHub for a class (pulls node-configurable-http-proxy)"
 )
 
 # Prints the packages whose marker command/file is missing.
