@@ -22,15 +22,19 @@ From the executed chapter, for each edition:
   chapter with previous/next links and a search box; one shared book.css and search.js, nothing from the
   network. ``--binder``/``--hub`` add per-chapter launch links: the URL is followed by
   ``?urlpath=lab/tree/notebooks/NN.ipynb`` (Binder) or ``lab/tree/notebooks/NN.ipynb`` (JupyterHub).
+In handouts and book pages, a link to another chapter's notebook leads to that chapter's page, and any other
+relative link (a repository file, a chapter left out of the build) keeps only its text.
 
 Layout of OUT: index.html (both editions), student/ and instructor/ each with NN.ipynb, NN.html and book/.
-Exit status: 0 on success, 1 when a chapter fails to execute, 2 on bad arguments.
+Exit status: 0 on success, 1 when a chapter fails to execute (every chapter is still tried, and the ones that
+ran are kept for the next run), 2 on bad arguments.
 """
 from __future__ import annotations
 
 import argparse
 import copy
 import html
+import importlib.util
 import json
 import os
 import re
@@ -40,8 +44,17 @@ from pathlib import Path
 
 import nbformat
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from handout import SOLUTION_TAG, execute, export  # noqa: E402
+
+def _load_handout():
+    """scripts/handout.py, by path: the name ``handout`` is also the tests' package (tests/handout)."""
+    spec = importlib.util.spec_from_file_location("serverlab_handout", Path(__file__).with_name("handout.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_handout = _load_handout()
+SOLUTION_TAG, execute, export = _handout.SOLUTION_TAG, _handout.execute, _handout.export
 
 REPO = Path(__file__).resolve().parents[1]
 EDITIONS = ("student", "instructor")
@@ -230,6 +243,25 @@ def executed_chapter(path: Path, args, cache: Path) -> nbformat.NotebookNode:
 
 # --------------------------------------------------------------------------- book
 
+_LINK = re.compile(r'<a\b[^>]*?\bhref="([^"]*)"[^>]*>(.*?)</a>', re.S)
+_CHAPTER_LINK = re.compile(r"(?:\./)?([\w.-]+)\.ipynb(#.*)?")
+
+
+def relink(page: str, stems: set[str]) -> str:
+    """A chapter's links to another chapter's notebook point at that chapter's page (handouts and book pages have
+    the same names); any other relative link (a repository file, a chapter not built) keeps only its text."""
+    def fix(m: re.Match) -> str:
+        href = html.unescape(m.group(1))
+        if href.startswith("#") or re.match(r"[a-zA-Z][\w+.-]*:", href):
+            return m.group(0)
+        chapter = _CHAPTER_LINK.fullmatch(href)
+        if chapter and chapter.group(1) in stems:
+            target = f"{chapter.group(1)}.html{chapter.group(2) or ''}"
+            return m.group(0).replace(f'href="{m.group(1)}"', f'href="{html.escape(target)}"', 1)
+        return m.group(2)
+    return _LINK.sub(fix, page)
+
+
 
 def launch_links(chapter: Chapter, args) -> list[tuple[str, str]]:
     tree = f"lab/tree/notebooks/{chapter.source.name}"
@@ -315,10 +347,11 @@ def landing_page(chapters: list[Chapter]) -> str:
 
 def build(chapters: list[Chapter], out: Path, args) -> None:
     css = book_css()
+    stems = {ch.stem for ch in chapters}
     for edition in EDITIONS:
         for ch in chapters:
-            ch.pages[edition] = export(ch.executed, keep_solutions=edition == "instructor", name=ch.stem,
-                                       template=PAGE_TEMPLATE)
+            ch.pages[edition] = relink(export(ch.executed, keep_solutions=edition == "instructor", name=ch.stem,
+                                              template=PAGE_TEMPLATE), stems)
     for edition in EDITIONS:
         keep = edition == "instructor"
         folder, book = out / edition, out / edition / "book"
@@ -326,8 +359,8 @@ def build(chapters: list[Chapter], out: Path, args) -> None:
         for i, ch in enumerate(chapters):
             notebook = ch.executed if keep else student_notebook(ch.executed)
             nbformat.write(notebook, str(folder / f"{ch.stem}.ipynb"))
-            (folder / f"{ch.stem}.html").write_text(export(ch.executed, keep_solutions=keep, name=ch.stem),
-                                                    encoding="utf-8")
+            handout = relink(export(ch.executed, keep_solutions=keep, name=ch.stem), stems)
+            (folder / f"{ch.stem}.html").write_text(handout, encoding="utf-8")
             prev = chapters[i - 1] if i > 0 else None
             nxt = chapters[i + 1] if i + 1 < len(chapters) else None
             page = (ch.pages[edition]
@@ -370,13 +403,17 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.pop("SERVERLAB_QUICK", None)
     out = args.output
     cache = out / ("executed-full" if args.full else "executed-quick")
-    chapters = []
-    for path in paths:
+    chapters, failed = [], []
+    for path in paths:  # every chapter, so that a re-run after a failure executes only the failed ones
         try:
             chapters.append(Chapter(path, executed_chapter(path, args, cache)))
         except Exception as e:  # CellExecutionError, timeout, dead kernel, missing kernelspec
             print(f"editions: executing {path} failed:\n{e}", file=sys.stderr)
-            return 1
+            failed.append(path.name)
+    if failed:
+        print(f"editions: nothing built; failed: {', '.join(failed)} (the others are kept in {cache})",
+              file=sys.stderr)
+        return 1
     build(chapters, out, args)
     print(f"editions: {len(chapters)} chapters; open {out / 'index.html'}", file=sys.stderr)
     return 0
