@@ -19,8 +19,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from browser.conftest import REPO, kernel_display_name, launch_chromium, require_chromium
-from handout.test_handout import PNG_B64, network_loads
+from browser.conftest import REPO, kernel_display_name
+from handout.test_handout import PNG_B64, network_loads, offline_page
 
 sys.path.insert(0, str(REPO / "scripts"))
 import editions  # noqa: E402
@@ -261,56 +261,41 @@ def test_executed_copy_is_reused_only_while_the_chapter_is_unchanged(tmp_path):
 # --------------------------------------------------------------------------- in the browser
 
 
+def assert_rendered(page, min_images: int = 1):
+    """The page shows its heading, every image is decoded, and book.css is in effect."""
+    page.wait_for_load_state("load")
+    assert page.locator("main h1").first.is_visible(), f"{page.url}: no heading shown"
+    sizes = page.eval_on_selector_all("main img", "imgs => imgs.map(i => [i.complete, i.naturalWidth])")
+    assert len(sizes) >= min_images and all(done and width > 0 for done, width in sizes), \
+        f"{page.url}: images (loaded, width) {sizes}"
+    font = page.evaluate("() => getComputedStyle(document.body).getPropertyValue('--jp-ui-font-family')")
+    assert font.strip(), f"{page.url}: book.css not applied"
+
+
 def test_book_reads_offline_in_chromium(built, tmp_path):
     """From the contents, the first chapter, then every next-link to the last: headings shown, images decoded."""
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
     out, chapters = built
-    attempted: list[str] = []
+    with offline_page() as page:
+        for edition in editions.EDITIONS:
+            page.goto((out / edition / "book" / "index.html").as_uri(), wait_until="load")
+            assert page.locator("h1").first.is_visible()
+            page.locator(".book-toc > li > a").first.click()
+            visited = []
+            while True:
+                assert_rendered(page)
+                visited.append(Path(page.url).stem)
+                nxt = page.locator(".book-bar.top .book-next")
+                if nxt.count() == 0:
+                    break
+                nxt.click()
+            assert visited == [c.stem for c in chapters], f"{edition}: next-links visited {visited}"
+            page.screenshot(path=str(tmp_path / f"{edition}-last.png"))
 
-    def block(route):
-        if route.request.url.startswith(("file:", "data:")):
-            route.continue_()
-        else:
-            attempted.append(route.request.url)
-            route.abort()
-
-    with sync_playwright() as pw:
-        browser = launch_chromium(pw)
-        try:
-            context = browser.new_context(offline=True, viewport={"width": 1200, "height": 900})
-            context.set_default_timeout(20_000)
-            context.route("**/*", block)
-            page = context.new_page()
-            for edition in editions.EDITIONS:
-                page.goto((out / edition / "book" / "index.html").as_uri(), wait_until="load")
-                assert page.locator("h1").first.is_visible()
-                page.locator(".book-toc > li > a").first.click()
-                visited = []
-                while True:
-                    page.wait_for_load_state("load")
-                    visited.append(Path(page.url).stem)
-                    assert page.locator("main h1").first.is_visible(), f"{page.url}: no heading shown"
-                    sizes = page.eval_on_selector_all("main img", "imgs => imgs.map(i => [i.complete, i.naturalWidth])")
-                    assert sizes and all(done and width > 0 for done, width in sizes), f"{page.url}: images {sizes}"
-                    font = page.evaluate("() => getComputedStyle(document.body).getPropertyValue('--jp-ui-font-family')")
-                    assert font.strip(), f"{page.url}: book.css not applied"
-                    nxt = page.locator(".book-bar.top .book-next")
-                    if nxt.count() == 0:
-                        break
-                    nxt.click()
-                assert visited == [c.stem for c in chapters], f"{edition}: next-links visited {visited}"
-                page.screenshot(path=str(tmp_path / f"{edition}-last.png"), full_page=False)
-
-            # Search: a word from a heading of the second chapter, then its result.
-            page.goto((out / "student" / "book" / "index.html").as_uri(), wait_until="load")
-            page.fill(".book-search input", "stored server")
-            result = page.locator(".book-results a").first
-            assert result.inner_text() == "Throughput of the stored server"
-            result.click()
-            page.wait_for_load_state("load")
-            assert page.url.endswith(f"{STORED}.html#Throughput-of-the-stored-server"), page.url
-        finally:
-            browser.close()
-    assert attempted == [], f"the book tried the network: {attempted}"
+        # Search: a word from a heading of the second chapter, then its result.
+        page.goto((out / "student" / "book" / "index.html").as_uri(), wait_until="load")
+        page.fill(".book-search input", "stored server")
+        result = page.locator(".book-results a").first
+        assert result.inner_text() == "Throughput of the stored server"
+        result.click()
+        page.wait_for_load_state("load")
+        assert page.url.endswith(f"{STORED}.html#Throughput-of-the-stored-server"), page.url

@@ -7,6 +7,7 @@ Run: .venv/bin/python -m pytest -q tests/handout
 from __future__ import annotations
 
 import base64
+import contextlib
 import re
 import struct
 import subprocess
@@ -115,18 +116,19 @@ def test_default_output_path(tmp_path):
     assert (tmp_path / "lesson.html").is_file()
 
 
-def test_opens_offline_in_chromium(exported, tmp_path):
+@contextlib.contextmanager
+def offline_page():
+    """A Chromium page that may load file: and data: URLs only; any other request is aborted, and fails the test."""
     require_chromium()
     from playwright.sync_api import sync_playwright
 
     attempted: list[str] = []
 
     def block(route):
-        url = route.request.url
-        if url.startswith(("file:", "data:")):
+        if route.request.url.startswith(("file:", "data:")):
             route.continue_()
         else:
-            attempted.append(url)
+            attempted.append(route.request.url)
             route.abort()
 
     with sync_playwright() as pw:
@@ -137,25 +139,30 @@ def test_opens_offline_in_chromium(exported, tmp_path):
             context.route("**/*", block)
             page = context.new_page()
             page.on("request", lambda r: None if r.url.startswith(("file:", "data:")) else attempted.append(r.url))
-            page.goto(exported.as_uri(), wait_until="load")
-            img = page.locator(".jp-RenderedImage img")
-            assert img.count() == 1
-            page.wait_for_function("() => { const i = document.querySelector('.jp-RenderedImage img');"
-                                   " return i && i.complete; }")
-            size = img.evaluate("i => [i.naturalWidth, i.naturalHeight]")
-            assert size == [40, 20], f"image not decoded: natural size {size}"
-            assert img.is_visible()
-            body = page.locator("body").inner_text()
-            assert "Handout title" in body and "visible output line" in body
-            assert SECRET not in body
-            # the inlined lab CSS is in effect (a theme variable resolves, code cells are laid out as in Lab)
-            font = page.evaluate("() => getComputedStyle(document.body).getPropertyValue('--jp-ui-font-family')")
-            assert font.strip(), "JupyterLab CSS variables are not applied"
-            page.screenshot(path=str(tmp_path / "handout.png"), full_page=True)
-            print(f"[handout] screenshot: {tmp_path / 'handout.png'}")
+            yield page
         finally:
             browser.close()
     assert attempted == [], f"the page tried the network: {attempted}"
+
+
+def test_opens_offline_in_chromium(exported, tmp_path):
+    with offline_page() as page:
+        page.goto(exported.as_uri(), wait_until="load")
+        img = page.locator(".jp-RenderedImage img")
+        assert img.count() == 1
+        page.wait_for_function("() => { const i = document.querySelector('.jp-RenderedImage img');"
+                               " return i && i.complete; }")
+        size = img.evaluate("i => [i.naturalWidth, i.naturalHeight]")
+        assert size == [40, 20], f"image not decoded: natural size {size}"
+        assert img.is_visible()
+        body = page.locator("body").inner_text()
+        assert "Handout title" in body and "visible output line" in body
+        assert SECRET not in body
+        # the inlined lab CSS is in effect (a theme variable resolves, code cells are laid out as in Lab)
+        font = page.evaluate("() => getComputedStyle(document.body).getPropertyValue('--jp-ui-font-family')")
+        assert font.strip(), "JupyterLab CSS variables are not applied"
+        page.screenshot(path=str(tmp_path / "handout.png"), full_page=True)
+        print(f"[handout] screenshot: {tmp_path / 'handout.png'}")
 
 
 def test_execute_runs_solutions_then_drops_them(tmp_path):
