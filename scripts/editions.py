@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import functools
 import html
 import importlib.util
 import json
@@ -179,7 +180,9 @@ class Chapter:
                         plain(body[m.end():marks[i + 1].start() if i + 1 < len(marks) else len(body)])[:3000])
                 for i, m in enumerate(marks)]
 
+    @functools.cached_property
     def title(self) -> str:
+        """The chapter's first top-level heading (read once every page is rendered)."""
         heads = [s for s in self.sections("instructor") if s.level == 1]
         return heads[0].heading if heads else self.stem
 
@@ -274,17 +277,18 @@ def launch_links(chapter: Chapter, args) -> list[tuple[str, str]]:
 
 
 def link(href: str, text: str, cls: str = "") -> str:
-    c = f' class="{cls}"' if cls else ""
-    return f'<a{c} href="{html.escape(href)}">{html.escape(text)}</a>'
+    """An <a>; a notebook is offered as a download (a browser would show its JSON)."""
+    attrs = (f' class="{cls}"' if cls else "") + (" download" if href.endswith(".ipynb") else "")
+    return f'<a{attrs} href="{html.escape(href)}">{html.escape(text)}</a>'
 
 
 def bar(edition: str, prev: Chapter | None, nxt: Chapter | None, position: str, search: bool = True) -> str:
     parts = [link("index.html", f"{BOOK_TITLE} · contents", "book-home"),
              f'<span class="book-edition">{edition} edition</span>']
     if prev:
-        parts.append(link(f"{prev.stem}.html", f"← {prev.title()}", "book-prev"))
+        parts.append(link(f"{prev.stem}.html", f"← {prev.title}", "book-prev"))
     if nxt:
-        parts.append(link(f"{nxt.stem}.html", f"{nxt.title()} →", "book-next"))
+        parts.append(link(f"{nxt.stem}.html", f"{nxt.title} →", "book-next"))
     parts.append('<span class="book-spacer"></span>')
     if search:
         parts.append('<div class="book-search"><input type="search" placeholder="Search the book"'
@@ -306,7 +310,7 @@ def index_page(edition: str, chapters: list[Chapter], args) -> str:
                            for s in ch.sections(edition) if s.level == 2)
         downloads = [link(f"../{ch.stem}.ipynb", "notebook"), link(f"../{ch.stem}.html", "handout")]
         downloads += [link(url, text) for text, url in launch_links(ch, args)]
-        items.append(f"<li>{link(f'{ch.stem}.html', ch.title())}"
+        items.append(f"<li>{link(f'{ch.stem}.html', ch.title)}"
                      f'<div class="book-links">{" · ".join(downloads)}</div><ul>{sections}</ul></li>')
     return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8" />\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1.0">\n'
@@ -320,14 +324,14 @@ def index_page(edition: str, chapters: list[Chapter], args) -> str:
 
 
 def search_js(edition: str, chapters: list[Chapter]) -> str:
-    entries = [{"chapter": ch.title(), "heading": s.heading, "url": f"{ch.stem}.html#{s.anchor}", "text": s.text}
+    entries = [{"chapter": ch.title, "heading": s.heading, "url": f"{ch.stem}.html#{s.anchor}", "text": s.text}
                for ch in chapters for s in ch.sections(edition)]
     return "const BOOK_INDEX = " + json.dumps(entries, ensure_ascii=False) + ";\n" + SEARCH_JS
 
 
 def landing_page(chapters: list[Chapter]) -> str:
     rows = "\n".join(
-        f"<tr><td>{html.escape(ch.title())}</td>"
+        f"<tr><td>{html.escape(ch.title)}</td>"
         + "".join(f"<td>{link(f'{e}/{ch.stem}.ipynb', 'notebook')} · {link(f'{e}/{ch.stem}.html', 'handout')}"
                   f" · {link(f'{e}/book/{ch.stem}.html', 'book page')}</td>" for e in EDITIONS)
         + "</tr>" for ch in chapters)
@@ -364,7 +368,7 @@ def build(chapters: list[Chapter], out: Path, args) -> None:
             prev = chapters[i - 1] if i > 0 else None
             nxt = chapters[i + 1] if i + 1 < len(chapters) else None
             page = (ch.pages[edition]
-                    .replace("@@BOOK-TITLE@@", html.escape(f"{ch.title()} · {BOOK_TITLE} ({edition} edition)"), 1)
+                    .replace("@@BOOK-TITLE@@", html.escape(f"{ch.title} · {BOOK_TITLE} ({edition} edition)"), 1)
                     .replace("<!-- book:header -->", bar(edition, prev, nxt, "top"), 1)
                     .replace("<!-- book:footer -->", bar(edition, prev, nxt, "bottom", search=False), 1))
             (book / f"{ch.stem}.html").write_text(page, encoding="utf-8")
