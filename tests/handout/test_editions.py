@@ -258,6 +258,39 @@ def test_executed_copy_is_reused_only_while_the_chapter_is_unchanged(tmp_path):
         assert editions.find_executed(edited, "c.ipynb", [tmp_path]) == (None, None), f"stale copy used ({change})"
 
 
+def test_chapter_is_executed_once_then_its_copy_reused(tmp_path):
+    """The kernel runs the chapter with its solutions (a later cell needs one), quick mode; a re-run reuses it."""
+    kernel_display_name()
+    v4 = nbformat.v4
+    nb = v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "serverlab", "display_name": "ServerLab (Java)", "language": "java"}
+    nb.cells = [
+        v4.new_markdown_cell("# 05 · Executed chapter"),
+        v4.new_code_cell("// the solution: six times seven, as every reader knows\nint answer = 6 * 7;",
+                         metadata={"tags": ["solution"]}),
+        v4.new_code_cell('System.out.println("answer is " + answer + ", quick " + serverlab.labs.Quick.enabled());'),
+        v4.new_code_cell('org.knowm.xchart.QuickChart.getChart("T","x (s)","y (ms)","s", '
+                         "new double[]{1,2}, new double[]{3,4})"),
+    ]
+    src = tmp_path / "05-executed.ipynb"
+    nbformat.write(nb, str(src))
+    out = tmp_path / "out"
+
+    def run() -> str:
+        p = subprocess.run([sys.executable, str(REPO / "scripts" / "editions.py"), "-o", str(out), str(src)],
+                           capture_output=True, text=True, timeout=300)
+        assert p.returncode == 0, p.stderr[-3000:]
+        return p.stderr
+
+    assert "executing (quick mode)" in run()
+    assert (out / "executed-quick" / src.name).is_file()
+    handout = words(out / "student" / "05-executed.html")
+    assert "answer is 42, quick true" in handout and "six times seven" not in handout
+    student = nbformat.read(str(out / "student" / src.name), as_version=4)
+    assert images(student) == 1 and "six times seven" in words(out / "instructor" / "05-executed.html")
+    assert "executed copy" in run()
+
+
 # --------------------------------------------------------------------------- in the browser
 
 
