@@ -20,7 +20,7 @@ import nbformat
 import pytest
 
 from browser.conftest import REPO, kernel_display_name
-from handout.test_handout import PNG_B64, network_loads, offline_page
+from handout.test_handout import PNG_B64, executable_notebook, network_loads, offline_page
 
 sys.path.insert(0, str(REPO / "scripts"))
 import editions  # noqa: E402
@@ -261,17 +261,8 @@ def test_executed_copy_is_reused_only_while_the_chapter_is_unchanged(tmp_path):
 def test_chapter_is_executed_once_then_its_copy_reused(tmp_path):
     """The kernel runs the chapter with its solutions (a later cell needs one), quick mode; a re-run reuses it."""
     kernel_display_name()
-    v4 = nbformat.v4
-    nb = v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "serverlab", "display_name": "ServerLab (Java)", "language": "java"}
-    nb.cells = [
-        v4.new_markdown_cell("# 05 · Executed chapter"),
-        v4.new_code_cell("// the solution: six times seven, as every reader knows\nint answer = 6 * 7;",
-                         metadata={"tags": ["solution"]}),
-        v4.new_code_cell('System.out.println("answer is " + answer + ", quick " + serverlab.labs.Quick.enabled());'),
-        v4.new_code_cell('org.knowm.xchart.QuickChart.getChart("T","x (s)","y (ms)","s", '
-                         "new double[]{1,2}, new double[]{3,4})"),
-    ]
+    nb = executable_notebook("// the solution: six times seven, as every reader knows")
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell("# 05 · Executed chapter"))
     src = tmp_path / "05-executed.ipynb"
     nbformat.write(nb, str(src))
     out = tmp_path / "out"

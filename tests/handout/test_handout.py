@@ -59,6 +59,20 @@ def stored_notebook() -> nbformat.NotebookNode:
     return nb
 
 
+def executable_notebook(solution_comment: str) -> nbformat.NotebookNode:
+    """For the kernel: a solution (commented), a cell that needs it and prints whether quick mode is on, a chart."""
+    v4 = nbformat.v4
+    nb = v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "serverlab", "display_name": "ServerLab (Java)", "language": "java"}
+    nb.cells = [
+        v4.new_code_cell(f"{solution_comment}\nint answer = 6 * 7;", metadata={"tags": ["solution"]}),
+        v4.new_code_cell('System.out.println("answer is " + answer + ", quick " + serverlab.labs.Quick.enabled());'),
+        v4.new_code_cell('org.knowm.xchart.QuickChart.getChart("T","x (s)","y (ms)","s", '
+                         "new double[]{1,2}, new double[]{3,4})"),
+    ]
+    return nb
+
+
 def run_handout(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
     p = subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True, timeout=timeout)
     assert p.returncode == 0, f"handout.py {' '.join(args)} failed ({p.returncode}):\n{p.stdout}\n{p.stderr}"
@@ -168,15 +182,7 @@ def test_opens_offline_in_chromium(exported, tmp_path):
 def test_execute_runs_solutions_then_drops_them(tmp_path):
     """--execute runs every cell (a later cell may need a solution's variable), then removes the solutions."""
     kernel_display_name()  # skips when the serverlab kernelspec is missing
-    v4 = nbformat.v4
-    nb = v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "serverlab", "display_name": "ServerLab (Java)", "language": "java"}
-    nb.cells = [
-        v4.new_code_cell(f"// {SECRET}\nint answer = 6 * 7;", metadata={"tags": ["solution"]}),
-        v4.new_code_cell('System.out.println("answer is " + answer);'),
-        v4.new_code_cell('org.knowm.xchart.QuickChart.getChart("T","x (s)","y (ms)","s", '
-                         "new double[]{1,2}, new double[]{3,4})"),
-    ]
+    nb = executable_notebook(f"// {SECRET}")
     src = tmp_path / "exec.ipynb"
     nbformat.write(nb, str(src))
     out = tmp_path / "exec.html"
