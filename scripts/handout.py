@@ -8,8 +8,8 @@
   turns local markdown images into data URIs too).
 - The network-dependent parts of the lab template are removed: the require.js <script src> (CDN), MathJax
   (CDN), Mermaid (dynamic import from a CDN) and the Jupyter widgets manager. Consequences: LaTeX in markdown
-  stays as its TeX source, ```mermaid blocks stay as their source text, ipywidgets do not render (the Java
-  kernel produces none). Whatever http(s) reference is still in the page (e.g. a markdown link or an image the
+  stays as its TeX source, ```mermaid blocks stay as their source text, and a widget output shows its static
+  fallback (the image or text the kernel sent beside the widget view). Whatever http(s) reference is still in the page (e.g. a markdown link or an image the
   notebook itself points at) is listed on stderr after the export.
 - Cells tagged ``solution`` are dropped unless ``--keep-solutions``; the usual ``remove-cell``,
   ``remove-input`` and ``remove-output`` tags are honoured as well.
@@ -23,6 +23,7 @@ Exit status: 0 on success, 1 when execution fails (the error is printed), 2 on b
 from __future__ import annotations
 
 import argparse
+import copy
 import os
 import re
 import sys
@@ -80,7 +81,23 @@ def execute(nb, notebook_path: Path, kernel_name: str | None, timeout: int, allo
     return nb
 
 
-def export(nb, keep_solutions: bool = False, name: str = "handout") -> str:
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def without_widget_views(nb):
+    """A copy of ``nb`` whose outputs keep only the static fallbacks of widget views (no widget manager offline)."""
+    nb = copy.deepcopy(nb)
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if WIDGET_VIEW in data and len(data) > 1:
+                del data[WIDGET_VIEW]
+    return nb
+
+
+def export(nb, keep_solutions: bool = False, name: str = "handout", template: str = OFFLINE_TEMPLATE) -> str:
+    """HTML of ``nb`` through ``template``, a Jinja source extending the lab template."""
     import jinja2
     from nbconvert import HTMLExporter
     from traitlets.config import Config
@@ -96,10 +113,10 @@ def export(nb, keep_solutions: bool = False, name: str = "handout") -> str:
         template_name="lab",
         theme="light",
         embed_images=True,
-        extra_loaders=[jinja2.DictLoader({"handout.html.j2": OFFLINE_TEMPLATE})],
+        extra_loaders=[jinja2.DictLoader({"handout.html.j2": template})],
         template_file="handout.html.j2",
     )
-    html, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": name}})  # name: the <title>
+    html, _ = exporter.from_notebook_node(without_widget_views(nb), resources={"metadata": {"name": name}})  # <title>
     return html
 
 

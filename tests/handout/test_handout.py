@@ -7,6 +7,7 @@ Run: .venv/bin/python -m pytest -q tests/handout
 from __future__ import annotations
 
 import base64
+import contextlib
 import re
 import struct
 import subprocess
@@ -54,6 +55,20 @@ def stored_notebook() -> nbformat.NotebookNode:
                          metadata={"tags": ["solution"]}),
         v4.new_code_cell("chart",
                          outputs=[v4.new_output("display_data", data={"image/png": PNG_B64, "text/plain": "chart"})]),
+    ]
+    return nb
+
+
+def executable_notebook(solution_comment: str) -> nbformat.NotebookNode:
+    """For the kernel: a solution (commented), a cell that needs it and prints whether quick mode is on, a chart."""
+    v4 = nbformat.v4
+    nb = v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "serverlab", "display_name": "ServerLab (Java)", "language": "java"}
+    nb.cells = [
+        v4.new_code_cell(f"{solution_comment}\nint answer = 6 * 7;", metadata={"tags": ["solution"]}),
+        v4.new_code_cell('System.out.println("answer is " + answer + ", quick " + serverlab.labs.Quick.enabled());'),
+        v4.new_code_cell('org.knowm.xchart.QuickChart.getChart("T","x (s)","y (ms)","s", '
+                         "new double[]{1,2}, new double[]{3,4})"),
     ]
     return nb
 
@@ -115,18 +130,19 @@ def test_default_output_path(tmp_path):
     assert (tmp_path / "lesson.html").is_file()
 
 
-def test_opens_offline_in_chromium(exported, tmp_path):
+@contextlib.contextmanager
+def offline_page():
+    """A Chromium page that may load file: and data: URLs only; any other request is aborted, and fails the test."""
     require_chromium()
     from playwright.sync_api import sync_playwright
 
     attempted: list[str] = []
 
     def block(route):
-        url = route.request.url
-        if url.startswith(("file:", "data:")):
+        if route.request.url.startswith(("file:", "data:")):
             route.continue_()
         else:
-            attempted.append(url)
+            attempted.append(route.request.url)
             route.abort()
 
     with sync_playwright() as pw:
@@ -137,39 +153,36 @@ def test_opens_offline_in_chromium(exported, tmp_path):
             context.route("**/*", block)
             page = context.new_page()
             page.on("request", lambda r: None if r.url.startswith(("file:", "data:")) else attempted.append(r.url))
-            page.goto(exported.as_uri(), wait_until="load")
-            img = page.locator(".jp-RenderedImage img")
-            assert img.count() == 1
-            page.wait_for_function("() => { const i = document.querySelector('.jp-RenderedImage img');"
-                                   " return i && i.complete; }")
-            size = img.evaluate("i => [i.naturalWidth, i.naturalHeight]")
-            assert size == [40, 20], f"image not decoded: natural size {size}"
-            assert img.is_visible()
-            body = page.locator("body").inner_text()
-            assert "Handout title" in body and "visible output line" in body
-            assert SECRET not in body
-            # the inlined lab CSS is in effect (a theme variable resolves, code cells are laid out as in Lab)
-            font = page.evaluate("() => getComputedStyle(document.body).getPropertyValue('--jp-ui-font-family')")
-            assert font.strip(), "JupyterLab CSS variables are not applied"
-            page.screenshot(path=str(tmp_path / "handout.png"), full_page=True)
-            print(f"[handout] screenshot: {tmp_path / 'handout.png'}")
+            yield page
         finally:
             browser.close()
     assert attempted == [], f"the page tried the network: {attempted}"
 
 
+def test_opens_offline_in_chromium(exported, tmp_path):
+    with offline_page() as page:
+        page.goto(exported.as_uri(), wait_until="load")
+        img = page.locator(".jp-RenderedImage img")
+        assert img.count() == 1
+        page.wait_for_function("() => { const i = document.querySelector('.jp-RenderedImage img');"
+                               " return i && i.complete; }")
+        size = img.evaluate("i => [i.naturalWidth, i.naturalHeight]")
+        assert size == [40, 20], f"image not decoded: natural size {size}"
+        assert img.is_visible()
+        body = page.locator("body").inner_text()
+        assert "Handout title" in body and "visible output line" in body
+        assert SECRET not in body
+        # the inlined lab CSS is in effect (a theme variable resolves, code cells are laid out as in Lab)
+        font = page.evaluate("() => getComputedStyle(document.body).getPropertyValue('--jp-ui-font-family')")
+        assert font.strip(), "JupyterLab CSS variables are not applied"
+        page.screenshot(path=str(tmp_path / "handout.png"), full_page=True)
+        print(f"[handout] screenshot: {tmp_path / 'handout.png'}")
+
+
 def test_execute_runs_solutions_then_drops_them(tmp_path):
     """--execute runs every cell (a later cell may need a solution's variable), then removes the solutions."""
     kernel_display_name()  # skips when the serverlab kernelspec is missing
-    v4 = nbformat.v4
-    nb = v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "serverlab", "display_name": "ServerLab (Java)", "language": "java"}
-    nb.cells = [
-        v4.new_code_cell(f"// {SECRET}\nint answer = 6 * 7;", metadata={"tags": ["solution"]}),
-        v4.new_code_cell('System.out.println("answer is " + answer);'),
-        v4.new_code_cell('org.knowm.xchart.QuickChart.getChart("T","x (s)","y (ms)","s", '
-                         "new double[]{1,2}, new double[]{3,4})"),
-    ]
+    nb = executable_notebook(f"// {SECRET}")
     src = tmp_path / "exec.ipynb"
     nbformat.write(nb, str(src))
     out = tmp_path / "exec.html"
