@@ -131,29 +131,38 @@ public final class LoadStep {
      * the fixed fleet (grown to its size and warmed), and stops the cluster.
      */
     public Result run() throws IOException {
-        Phases phases = Phases.forMode();
         try (Cluster cluster = Cluster.builder().appServers(1).threadsPerServer(connections).dataTier(dataTier).start()) {
-            double oneServer = sustained(cluster, phases);
-            double base = baseRate > 0 ? baseRate : Math.max(1, Math.round(oneServer * PEAK_OVER_ONE_SERVER / factor));
-            Autoscaler autoscaler = Autoscaler.of(cluster).servers(1, maxServers).targetPerServer(targetPerServer)
-                    .sampling(Duration.ofMillis(100), phases.bucket().multipliedBy(2))
-                    .scaleDownDelay(phases.after().dividedBy(4)).start();
-            LoadResult scaled;
-            long scaledStart = System.nanoTime();
-            try (autoscaler) {
-                scaled = step(cluster, phases, base);
-            }
-            cluster.setAppServers(fixedServers);
-            sustained(cluster, phases); // warms the new servers
-            long fixedStart = System.nanoTime();
-            LoadResult fixed = step(cluster, phases, base);
-
-            Table series = series(FIXED, fixed, phases, base, t -> fixedServers, fixedStart);
-            series.append(series(AUTOSCALED, scaled, phases, base, autoscaler::serversAt, scaledStart));
-            Table summary = summary(phases, List.of(FIXED, AUTOSCALED), List.of(fixed, scaled),
-                    List.of(Integer.toString(fixedServers), "1.." + maxServers), series);
-            return new Result(series, summary, autoscaler.timeline(), oneServer, base);
+            return run(cluster);
         }
+    }
+
+    /**
+     * The same on a running cluster (its app servers need more threads than {@link #connections} if they run
+     * {@code thread-pool}): shrinks it to one app server, then runs both cases; the cluster keeps the fixed fleet.
+     */
+    public Result run(Cluster cluster) throws IOException {
+        Phases phases = Phases.forMode();
+        cluster.setAppServers(1);
+        double oneServer = sustained(cluster, phases);
+        double base = baseRate > 0 ? baseRate : Math.max(1, Math.round(oneServer * PEAK_OVER_ONE_SERVER / factor));
+        Autoscaler autoscaler = Autoscaler.of(cluster).servers(1, maxServers).targetPerServer(targetPerServer)
+                .sampling(Duration.ofMillis(100), phases.bucket().multipliedBy(2))
+                .scaleDownDelay(phases.after().dividedBy(4)).start();
+        LoadResult scaled;
+        long scaledStart = System.nanoTime();
+        try (autoscaler) {
+            scaled = step(cluster, phases, base);
+        }
+        cluster.setAppServers(fixedServers);
+        sustained(cluster, phases); // warms the new servers
+        long fixedStart = System.nanoTime();
+        LoadResult fixed = step(cluster, phases, base);
+
+        Table series = series(FIXED, fixed, phases, base, t -> fixedServers, fixedStart);
+        series.append(series(AUTOSCALED, scaled, phases, base, autoscaler::serversAt, scaledStart));
+        Table summary = summary(phases, List.of(FIXED, AUTOSCALED), List.of(fixed, scaled),
+                List.of(Integer.toString(fixedServers), "1.." + maxServers), series);
+        return new Result(series, summary, autoscaler.timeline(), oneServer, base);
     }
 
     /** Warms the app servers until their throughput is steady, then returns what they answer per second (closed loop). */
