@@ -180,3 +180,19 @@ def test_control_comm_returns_every_widget_state(kernel, run):
     assert data["states"][comm_id]["model_name"] == "TextModel" and data["states"][comm_id]["state"]["value"] == "ada"
     one = comm_send(kernel, "comm_msg", {"comm_id": comm_id, "data": {"method": "request_state"}})
     assert comm_msgs(one, comm_id)[-1]["data"]["state"]["value"] == "ada"
+
+
+def test_an_interrupt_stops_a_handler_stuck_in_a_loop(kernel, run):
+    ex = run('var stuck = new Button("Spin"); stuck.onClick(() -> { while (true) { } });'
+             'var after = new Checkbox("after", false); after.onChange(v -> System.out.println("after " + v));'
+             'stuck.id() + " " + after.id()').ok()
+    stuck, after = ex.text.strip('"').split()
+    kernel._drain()
+    click = kernel.kc.session.msg("comm_msg", {"comm_id": stuck, "data": {"method": "custom", "content": {"event": "click"}}})
+    kernel.kc.shell_channel.send(click)
+    time.sleep(1.0)
+    kernel.km.interrupt_kernel()
+    got = wait_idle(kernel, click["header"]["msg_id"], timeout=20)
+    assert "interrupted" in stderr_of(got), got
+    printed = [m["content"]["text"] for m in update(kernel, after, {"value": True}) if m["header"]["msg_type"] == "stream"]
+    assert printed == ["after true\n"], printed

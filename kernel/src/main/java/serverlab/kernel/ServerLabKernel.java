@@ -51,6 +51,9 @@ public final class ServerLabKernel {
     private final LinkedBlockingQueue<Message<?>> requests = new LinkedBlockingQueue<>();
     private final Comms comms;
     private volatile CellRun running;
+    /** A widget handler (a button's click, an observer) running on the widget-events thread, and that thread. */
+    private volatile CellRun handlerRun;
+    private volatile Thread handlerThread;
     /** When an interrupt found no cell running: it may be meant for a cell sent just before it. */
     private volatile java.time.Instant idleInterruptAt;
     private volatile MessageContext lastExecute;
@@ -284,8 +287,16 @@ public final class ServerLabKernel {
 
     private void interrupt(RouterChannel channel, Message<?> message) {
         CellRun run = running;
-        if (run != null) evaluator.interrupt(run);
-        else idleInterruptAt = java.time.Instant.now();
+        CellRun handler = handlerRun;
+        Thread handlerOn = handlerThread;
+        if (run != null) {
+            evaluator.interrupt(run);
+        } else if (handler != null && handlerOn != null) {
+            evaluator.interrupt(handler);   // a handler stuck in a loop would stall every widget
+            handlerOn.interrupt();
+        } else {
+            idleInterruptAt = java.time.Instant.now();
+        }
         reply(channel, message, "interrupt_reply", Map.of("status", "ok"));
     }
 
@@ -399,13 +410,17 @@ public final class ServerLabKernel {
         public void run(MessageContext request, Runnable code) {
             CellRun run = new CellRun(executionCount.get(), request, new CellStreams(request, connection::publish, flusher), false);
             CellRun.bind(run);
+            handlerThread = Thread.currentThread();
+            handlerRun = run;
             try {
                 code.run();
             } catch (serverlab.kernel.eval.CellGuard.CellInterrupted interrupted) {
-                // stopped by the user; nothing to report
+                System.err.println("interrupted");
             } catch (Throwable e) {
                 e.printStackTrace();   // System.err: to the front end's log, under the comm message
             } finally {
+                handlerRun = null;
+                Thread.interrupted();   // an interrupt meant for this handler must not reach the next one
                 CellRun.bind(null);
                 run.finish();
                 run.streams().flush();
