@@ -102,11 +102,6 @@ public final class Comms {
         wire.publish(parent, "comm_msg", Map.of("comm_id", commId, "data", data), Map.of("version", PROTOCOL_VERSION));
     }
 
-    /** The open widget with this id, if any. */
-    public Widget widget(String id) {
-        return widgets.get(id);
-    }
-
     // --- from the front end --------------------------------------------------------------------
 
     /** True for the shell messages {@link #receive} answers. */

@@ -10,8 +10,7 @@ public final class HTML extends ValueWidget<String> {
 
     @Override
     protected String fromJson(Object json) {
-        if (json instanceof String s) return s;
-        throw new IllegalArgumentException("expected a string, got " + json);
+        return string(json);
     }
 
     @Override

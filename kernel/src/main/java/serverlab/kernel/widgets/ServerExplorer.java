@@ -55,10 +55,6 @@ public final class ServerExplorer {
         serverlab.kernel.Notebook.display(view);
     }
 
-    public VBox view() {
-        return view;
-    }
-
     /** The architectures of the registry, without the production references (they need nginx or a JIT-warm Jetty). */
     static List<String> architectures() {
         return Servers.list().stream().filter(r -> r.family() != Servers.Family.REFERENCES).map(Servers.Registration::name).toList();

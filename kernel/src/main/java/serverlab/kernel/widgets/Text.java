@@ -10,7 +10,6 @@ public final class Text extends ValueWidget<String> {
 
     @Override
     protected String fromJson(Object json) {
-        if (json instanceof String s) return s;
-        throw new IllegalArgumentException("expected a string, got " + json);
+        return string(json);
     }
 }

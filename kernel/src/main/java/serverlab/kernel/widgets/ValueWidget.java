@@ -57,4 +57,9 @@ public abstract class ValueWidget<T> extends Widget {
         if (json instanceof Number n) return n;
         throw new IllegalArgumentException("expected a number, got " + json);
     }
+
+    static String string(Object json) {
+        if (json instanceof String s) return s;
+        throw new IllegalArgumentException("expected a string, got " + json);
+    }
 }

@@ -158,19 +158,26 @@ class WidgetsTest {
     @Test
     void commInfoListsWidgetsAndTheControlCommReturnsEveryState() throws InterruptedException {
         Text text = new Text("name", "ada");
+        Text kept = new Text("kept", "grace");
         comms.receive(null, new CommInfoRequest("jupyter.widget"));
         comms.receive(null, new CommInfoRequest("other"));
         List<Sent> replies = wire.of("comm_info_reply");
-        assertEquals(Map.of(text.id(), Map.of("target_name", "jupyter.widget")), replies.get(0).content.get("comms"));
+        assertEquals(Map.of(text.id(), Map.of("target_name", "jupyter.widget"), kept.id(), Map.of("target_name", "jupyter.widget")),
+                replies.get(0).content.get("comms"));
         assertEquals(Map.of(), replies.get(1).content.get("comms"));
+        text.close();
+        assertEquals(Map.of("comm_id", text.id(), "data", Map.of()), wire.of("comm_close").get(0).content);
+        comms.receive(null, new CommInfoRequest(null));
+        assertEquals(Map.of(kept.id(), Map.of("target_name", "jupyter.widget")), wire.of("comm_info_reply").get(2).content.get("comms"),
+                "a closed widget is no longer listed");
 
         comms.receive(null, new CommOpenCommand("control", "jupyter.widget.control", json("{}")));
         comms.receive(null, new CommMsgCommand("control", json("{\"method\": \"request_states\"}")));
-        wire.awaitIdle(4);
+        wire.awaitIdle(5);
         @SuppressWarnings("unchecked")
         Map<String, Object> data = (Map<String, Object>) wire.of("comm_msg").get(0).content.get("data");
         assertEquals("update_states", data.get("method"));
-        assertTrue(data.get("states").toString().contains("ada"), data.toString());
+        assertTrue(data.get("states").toString().contains("grace"), data.toString());
     }
 
     @Test
