@@ -1,7 +1,8 @@
 """Jupyter widgets from Java cells in a real JupyterLab 4 page (jupyterlab_widgets, Debian chromium, Playwright).
 
-A slider drives an interact(...) chart and a button writes into an Output widget: the test moves the slider
-and presses the button as a user does, and checks that the chart image and the output really changed.
+A slider drives an interact(...) chart, a button writes into an Output widget, and the server explorer runs
+the architecture picked in its drop-down: the test moves, presses and picks as a user does, and checks that
+the chart image and the outputs really changed.
 Run: .venv/bin/python -m pytest -q tests/browser/test_widgets.py
 """
 from __future__ import annotations
@@ -18,6 +19,7 @@ CELLS = [
     'press.onClick(() -> { try (var c = pressed.capture()) { pressed.clear(true);'
     ' System.out.println("pressed " + presses.incrementAndGet() + " times"); } });\n'
     'new VBox(press, pressed)',
+    'ServerExplorer.show();',
 ]
 
 
@@ -35,7 +37,7 @@ def wait_for(predicate, timeout, what):
     raise AssertionError(f"{what} within {timeout:.0f} s")
 
 
-def test_slider_reruns_the_chart_and_button_writes_the_output(notebook, tmp_path):
+def test_slider_button_and_server_explorer(notebook, tmp_path):
     nb = notebook("widgets.ipynb").write(new_notebook(CELLS)).open()
     page = nb.page
     state = nb.run_all(timeout=120)
@@ -55,7 +57,6 @@ def test_slider_reruns_the_chart_and_button_writes_the_output(notebook, tmp_path
                      "the chart image was not replaced after the slider moved")
     assert chart.count() == 1, f"interact left {chart.count()} charts; the new one should replace the old"
     assert after.startswith("data:image/png"), after[:40]
-    nb.screenshot("widgets-slider.png", tmp_path)
 
     button = cell(page, 1).locator("button.jupyter-button", has_text="Press me")
     button.click()
@@ -66,4 +67,17 @@ def test_slider_reruns_the_chart_and_button_writes_the_output(notebook, tmp_path
              "the second press did not replace the output")
     assert "pressed 1 times" not in cell(page, 1).locator(".widget-output").inner_text()
     nb.wait_idle(30)
-    nb.screenshot("widgets-button.png", tmp_path)
+
+    explorer = cell(page, 2)
+    explorer.locator(".widget-output img").first.wait_for(state="visible", timeout=60_000)
+    first_chart = explorer.locator(".widget-output img").first.get_attribute("src")
+    assert "thread-pool · 16 conn · /hello" in explorer.locator(".widget-output").inner_text()
+    explorer.locator(".widget-dropdown select").select_option(label="event-loop")
+    explorer.locator(".widget-toggle-buttons button", has_text="/sleep?ms=5").click()
+    explorer.locator("button.jupyter-button", has_text="Run").click()
+    wait_for(lambda: "event-loop · 16 conn · /sleep?ms=5" in explorer.locator(".widget-output").inner_text(), 60,
+             "the explorer did not run the picked architecture and workload")
+    wait_for(lambda: explorer.locator(".widget-output img").first.get_attribute("src") != first_chart, 30,
+             "the explorer's chart was not replaced")
+    nb.wait_idle(30)
+    nb.screenshot("widgets.png", tmp_path)
