@@ -20,18 +20,23 @@ import serverlab.kernel.io.StreamFlusher;
 import serverlab.kernel.magic.Magics;
 import serverlab.kernel.wire.Connection;
 import serverlab.kernel.wire.RouterChannel;
+import serverlab.kernel.widgets.Comms;
 import serverlab.servers.Tracked;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * The kernel: reads requests from the shell and control channels and answers them in
  * the words of the Jupyter messaging protocol. Cells run one at a time on the shell
- * thread; the control thread stays free to interrupt or shut down.
+ * thread; the control thread stays free to interrupt or shut down. The "shell-io" thread
+ * reads the shell socket: comm messages (widgets) are answered there at once, even while a
+ * cell runs, and every other request waits in {@link #requests} for the shell thread.
  */
 public final class ServerLabKernel {
     static final String PROTOCOL_VERSION = "5.3";
@@ -43,7 +48,12 @@ public final class ServerLabKernel {
     private final History history;
     private final StreamFlusher flusher = new StreamFlusher();
     private final AtomicInteger executionCount = new AtomicInteger();
+    private final LinkedBlockingQueue<Message<?>> requests = new LinkedBlockingQueue<>();
+    private final Comms comms;
     private volatile CellRun running;
+    /** A widget handler (a button's click, an observer) running on the widget-events thread, and that thread. */
+    private volatile CellRun handlerRun;
+    private volatile Thread handlerThread;
     /** When an interrupt found no cell running: it may be meant for a cell sent just before it. */
     private volatile java.time.Instant idleInterruptAt;
     private volatile MessageContext lastExecute;
@@ -58,21 +68,52 @@ public final class ServerLabKernel {
         DisplayPublisher displays = new DisplayPublisher(connection::publish, () -> lastExecute);
         Notebook.install(displays);                                // display(...) in cells
         extensions.installDisplayHooks(displays, ServerLabKernel.class.getClassLoader());   // the libraries' own display hooks
+        comms = new Comms(new CommWire());
+        Comms.install(comms);                                      // widgets created in cells open their comms here
     }
 
-    /** Serves until shutdown: control on its own thread, shell on the calling thread. */
+    /** Serves until shutdown: control and shell-io on their own threads, cells on the calling thread. */
     public void serve() {
         connection.publish(null, "status", Map.of("execution_state", "starting"));
-        Thread control = new Thread(() -> loop(connection.control()), "control");
-        control.setDaemon(true);
-        control.start();
-        loop(connection.shell());
+        RouterChannel control = connection.control();
+        daemon("control", () -> loop(control, control::next));
+        RouterChannel shell = connection.shell();
+        daemon("shell-io", () -> {
+            try {
+                shell.pump(this::route);
+            } catch (org.zeromq.ZMQException closing) {
+                // the context was closed: the kernel is shutting down
+            }
+        });
+        loop(shell, () -> {
+            try {
+                return requests.take();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException("the shell thread was interrupted", e);
+            }
+        });
     }
 
-    private void loop(RouterChannel channel) {
+    private static void daemon(String name, Runnable body) {
+        Thread thread = new Thread(body, name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** On shell-io: comm messages are answered now, everything else waits its turn on the shell thread. */
+    private void route(Message<?> message) {
+        try {
+            if (Comms.isComm(message.getHeader().getType().getName())) comms.receive(message, message.getContent());
+            else requests.add(message);
+        } catch (RuntimeException e) {
+            System.getLogger("serverlab.kernel").log(System.Logger.Level.WARNING, "comm message failed", e);
+        }
+    }
+
+    private void loop(RouterChannel channel, Supplier<Message<?>> next) {
         while (!shuttingDown) {
             try {
-                Message<?> message = channel.next();
+                Message<?> message = next.get();
                 if (message != null) handle(channel, message);
             } catch (org.zeromq.ZMQException e) {
                 return;   // the context was closed: the kernel is shutting down
@@ -115,12 +156,6 @@ public final class ServerLabKernel {
                 case "inspect_request" -> inspect(channel, message);
                 case "is_complete_request" -> isComplete(channel, message);
                 case "history_request" -> history(channel, message);
-                case "comm_info_request" -> reply(channel, message, "comm_info_reply", Map.of("status", "ok", "comms", Map.of()));
-                case "comm_open" -> {
-                    // No comm targets are registered: close it so the front end does not wait.
-                    Object commId = ((io.github.spencerpark.jupyter.messages.comm.CommOpenCommand) message.getContent()).getCommID();
-                    connection.publish(message, "comm_close", Map.of("comm_id", commId, "data", Map.of()));
-                }
                 case "interrupt_request" -> interrupt(channel, message);
                 case "shutdown_request" -> shutdown(channel, message);
                 default -> { }
@@ -238,7 +273,7 @@ public final class ServerLabKernel {
     /** After a failed cell, answer the execute requests already queued with "aborted" (Run All relies on it). */
     private void abortQueued(RouterChannel channel) {
         Message<?> queued;
-        while ((queued = channel.pending()) != null) {
+        while ((queued = requests.poll()) != null) {
             if (queued.getHeader().getType().getName().equals("execute_request")) {
                 busy(queued);
                 // No execution_count, as ipykernel: front ends then leave the skipped cell's prompt empty.
@@ -252,8 +287,16 @@ public final class ServerLabKernel {
 
     private void interrupt(RouterChannel channel, Message<?> message) {
         CellRun run = running;
-        if (run != null) evaluator.interrupt(run);
-        else idleInterruptAt = java.time.Instant.now();
+        CellRun handler = handlerRun;
+        Thread handlerOn = handlerThread;
+        if (run != null) {
+            evaluator.interrupt(run);
+        } else if (handler != null && handlerOn != null) {
+            evaluator.interrupt(handler);   // a handler stuck in a loop would stall every widget
+            handlerOn.interrupt();
+        } else {
+            idleInterruptAt = java.time.Instant.now();
+        }
         reply(channel, message, "interrupt_reply", Map.of("status", "ok"));
     }
 
@@ -344,6 +387,53 @@ public final class ServerLabKernel {
     /** Servers and child processes started from cells: closed on restart and shutdown. */
     public static void closeTracked() {
         Tracked.closeAll();
+    }
+
+    // --- comms ----------------------------------------------------------------------------
+
+    /** How widgets reach the front end: IOPub under the request being served, replies on shell. */
+    private final class CommWire implements Comms.Wire {
+        @Override
+        public void publish(MessageContext parent, String msgType, Map<String, Object> content, Map<String, Object> metadata) {
+            CellRun run = CellRun.current();
+            MessageContext under = parent != null ? parent : run != null ? run.request() : lastExecute;
+            connection.publish(under, msgType, content, metadata);
+        }
+
+        @Override
+        public void reply(MessageContext request, String msgType, Map<String, Object> content) {
+            connection.reply(connection.shell(), request, msgType, content);
+        }
+
+        /** A widget's handler runs as a small cell of its own: its prints and errors go out under the comm message. */
+        @Override
+        public void run(MessageContext request, Runnable code) {
+            CellRun run = new CellRun(executionCount.get(), request, new CellStreams(request, connection::publish, flusher), false);
+            CellRun.bind(run);
+            handlerThread = Thread.currentThread();
+            handlerRun = run;
+            try {
+                code.run();
+            } catch (serverlab.kernel.eval.CellGuard.CellInterrupted interrupted) {
+                System.err.println("interrupted");
+            } catch (Throwable e) {
+                e.printStackTrace();   // System.err: to the front end's log, under the comm message
+            } finally {
+                handlerRun = null;
+                Thread.interrupted();   // an interrupt meant for this handler must not reach the next one
+                CellRun.bind(null);
+                run.finish();
+                run.streams().flush();
+            }
+        }
+
+        @Override
+        public void status(MessageContext request, String executionState) {
+            connection.publish(request, "status", Map.of("execution_state", executionState));
+            // The front end shows the kernel's latest status: a cell still running keeps it busy.
+            CellRun cell = running;
+            if (executionState.equals("idle") && cell != null && !cell.silent()) busy(cell.request());
+        }
     }
 
     // --- plumbing --------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import io.github.spencerpark.jupyter.messages.MessageContext;
 import serverlab.kernel.CellRun;
 import serverlab.kernel.Notebook;
 import serverlab.kernel.io.IOPub;
+import serverlab.kernel.widgets.Output;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -34,6 +35,11 @@ public final class DisplayPublisher implements Notebook.Displayer {
 
     @Override
     public void clear(boolean wait) {
+        Output capture = Output.capturing();
+        if (capture != null) {
+            capture.clear(wait);
+            return;
+        }
         CellRun run = CellRun.current();
         if (run != null && run.isActive()) {
             if (run.silent()) return;
@@ -43,6 +49,13 @@ public final class DisplayPublisher implements Notebook.Displayer {
     }
 
     private void publish(String msgType, String id, Object value, String... mimeTypes) {
+        // Inside an Output widget's context the display goes there; an update finds the Output that holds its id.
+        Output capture = Output.capturing();
+        if (capture != null && msgType.equals("display_data")) {
+            capture.appendDisplay(id, Renderers.render(value, mimeTypes), Map.of());
+            return;
+        }
+        if (msgType.equals("update_display_data") && Output.updateDisplay(id, Renderers.render(value, mimeTypes), Map.of())) return;
         CellRun run = CellRun.current();
         if (run != null && run.isActive()) {
             if (run.silent()) return;

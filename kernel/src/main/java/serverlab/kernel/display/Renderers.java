@@ -4,6 +4,7 @@ import org.HdrHistogram.AbstractHistogram;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.internal.chartpart.Chart;
+import serverlab.kernel.widgets.Widget;
 import serverlab.labs.display.Rich;
 import tech.tablesaw.api.ColumnType;
 import tech.tablesaw.api.NumberColumn;
@@ -100,7 +101,8 @@ public final class Renderers {
 
     // --- dispatch: most specific type first ---
 
-    private static Map<String, String> renderSpecific(Object value, Set<String> requested) throws IOException {
+    private static Map<String, ?> renderSpecific(Object value, Set<String> requested) throws IOException {
+        if (value instanceof Widget widget) return widget.mimeBundle();
         if (value instanceof Rich rich) return richBundle(rich);
         if (value instanceof CharSequence source && !requested.isEmpty()) return sourceBundle(source.toString(), requested);
         if (value instanceof Table table) return tableBundle(table);
@@ -387,7 +389,7 @@ public final class Renderers {
 
     // --- helpers ---
 
-    static String escapeHtml(String s) {
+    public static String escapeHtml(String s) {
         StringBuilder out = new StringBuilder(s.length());
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

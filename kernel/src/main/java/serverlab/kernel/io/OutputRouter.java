@@ -1,14 +1,16 @@
 package serverlab.kernel.io;
 
 import serverlab.kernel.CellRun;
+import serverlab.kernel.widgets.Output;
 
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Replaces System.out and System.err for the whole JVM and sends each write to the cell
- * that owns the writing thread while that cell runs, otherwise to {@link BackgroundOutput}.
+ * Replaces System.out and System.err for the whole JVM and sends each write to the Output
+ * widget the writing thread captures into, else to the cell that owns the thread while that
+ * cell runs, otherwise to {@link BackgroundOutput}.
  */
 public final class OutputRouter {
     private final BackgroundOutput background;
@@ -37,6 +39,11 @@ public final class OutputRouter {
         @Override
         public void write(byte[] bytes, int offset, int length) {
             if (length == 0) return;
+            Output capture = Output.capturing();
+            if (capture != null) {
+                capture.appendStream(name, new String(bytes, offset, length, StandardCharsets.UTF_8));
+                return;
+            }
             CellRun run = CellRun.current();
             if (run != null && run.isActive()) {
                 if (!run.silent()) run.streams().write(name, bytes, offset, length);

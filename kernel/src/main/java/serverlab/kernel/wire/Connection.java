@@ -80,21 +80,27 @@ public final class Connection implements AutoCloseable {
     public RouterChannel control() { return control; }
 
     public void publish(MessageContext parent, String msgType, Map<String, Object> content) {
+        publish(parent, msgType, content, null);
+    }
+
+    /** With message metadata, e.g. the widget protocol version a {@code comm_open} carries. */
+    public void publish(MessageContext parent, String msgType, Map<String, Object> content, Map<String, Object> metadata) {
         // IOPub's first frame is a topic, as ipykernel does, never the client's routing identity.
         iopub.sendMessage(message(java.util.List.of(("kernel." + msgType).getBytes(java.nio.charset.StandardCharsets.UTF_8)),
-                parent, msgType, content));
+                parent, msgType, content, metadata));
     }
 
     public void reply(RouterChannel channel, MessageContext request, String msgType, Map<String, Object> content) {
-        channel.sendMessage(message(request.getIdentities(), request, msgType, content));
+        channel.sendMessage(message(request.getIdentities(), request, msgType, content, null));
     }
 
     /** basekernel's message model with plain maps as content, so every field is exactly the protocol's. */
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private static Message<?> message(java.util.List<byte[]> identities, MessageContext parent, String msgType, Map<String, Object> content) {
+    private static Message<?> message(java.util.List<byte[]> identities, MessageContext parent, String msgType,
+                                      Map<String, Object> content, Map<String, Object> metadata) {
         MessageType type = MessageType.getType(msgType);
         if (type == MessageType.UNKNOWN) throw new IllegalArgumentException("unknown message type " + msgType);
-        return new Message(identities, header(type), parent == null ? null : parent.getHeader(), null, content, null);
+        return new Message(identities, header(type), parent == null ? null : parent.getHeader(), metadata, content, null);
     }
 
     /** The kernel's own session id, as the protocol asks (not the client's). */

@@ -8,19 +8,30 @@ import org.zeromq.ZMQ;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Consumer;
 import java.util.function.ToIntFunction;
 import java.util.logging.Logger;
 
 /**
  * A shell, control or stdin channel: basekernel's signing of replies, our own reading of
  * requests (whole multipart messages, checked by {@link WireMessage} and {@link Signer}),
- * by a thread that blocks in recv instead of basekernel's loop that sleeps 50 ms between polls.
- * (A ZMQ.Poller wait measured a 4 ms p90 round trip against 0.3 ms for a blocking recv.)
+ * by a thread that blocks instead of basekernel's loop that sleeps 50 ms between polls.
+ * Control blocks in recv ({@link #next}); shell is {@link #pump}ed, which must also wake for
+ * replies from other threads and so waits in a Poller (an earlier timed Poller loop measured a
+ * 4 ms p90 round trip against 0.3 ms for a blocking recv; the pump's wait is untimed).
  */
 public final class RouterChannel extends JupyterSocket {
     private final String name;
     private final Signer signer;
     private final ToIntFunction<KernelConnectionProperties> port;
+    /** Replies other threads hand to the {@link #pump} thread, the only one that may touch the socket then. */
+    private final Queue<Message<?>> outgoing = new ConcurrentLinkedQueue<>();
+    private final String wakeAddress = "inproc://wake-" + UUID.randomUUID();
+    private volatile Thread pumpThread;
+    private ZMQ.Socket wakeSender;
 
     RouterChannel(ZMQ.Context context, Signer signer, String name, ToIntFunction<KernelConnectionProperties> port) {
         super(context, SocketType.ROUTER, signer, Logger.getLogger("serverlab.kernel." + name));
@@ -60,6 +71,63 @@ public final class RouterChannel extends JupyterSocket {
             }
         }
         return null;
+    }
+
+    /**
+     * Serves the channel from the calling thread until the kernel closes: every request goes to
+     * {@code requests} at once, and replies that other threads send are queued and sent from here
+     * (a ZeroMQ socket belongs to one thread). This is how comm messages, say a slider moved
+     * during a long cell, are answered while the shell thread runs the cell.
+     */
+    public void pump(Consumer<Message<?>> requests) {
+        ZMQ.Socket wakeReceiver = ctx.socket(SocketType.PAIR);
+        wakeReceiver.bind(wakeAddress);
+        synchronized (outgoing) {
+            wakeSender = ctx.socket(SocketType.PAIR);
+            wakeSender.connect(wakeAddress);
+        }
+        pumpThread = Thread.currentThread();
+        ZMQ.Poller poller = ctx.poller(2);
+        poller.register(this, ZMQ.Poller.POLLIN);
+        poller.register(wakeReceiver, ZMQ.Poller.POLLIN);
+        try {
+            while (!closed) {
+                poller.poll(-1);
+                while (wakeReceiver.recv(ZMQ.DONTWAIT) != null) {
+                    // each wake-up only says: look at the outgoing queue
+                }
+                Message<?> reply;
+                while ((reply = outgoing.poll()) != null) super.sendMessage(reply);
+                Message<?> request;
+                while ((request = pending()) != null) requests.accept(request);
+            }
+        } finally {
+            pumpThread = null;
+            poller.close();
+            wakeReceiver.close();
+        }
+    }
+
+    /** Sends at once from the thread that owns the socket; from any other thread, through the pump. */
+    @Override
+    public void sendMessage(Message<?> message) {
+        Thread pump = pumpThread;
+        if (pump == null || pump == Thread.currentThread()) {
+            super.sendMessage(message);
+            return;
+        }
+        outgoing.add(message);
+        synchronized (outgoing) {
+            wakeSender.send(new byte[0], ZMQ.DONTWAIT);   // a full wake-up queue already has the pump awake
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (outgoing) {
+            if (wakeSender != null) wakeSender.close();
+        }
+        super.close();
     }
 
     /** One whole multipart message, decoded; throws {@link RejectedMessage} for a malformed or badly signed one. */
