@@ -60,6 +60,7 @@ SOLUTION_TAG, execute, export = _handout.SOLUTION_TAG, _handout.execute, _handou
 REPO = Path(__file__).resolve().parents[1]
 EDITIONS = ("student", "instructor")
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/svg+xml", "image/gif")
+INLINED_IMAGE = re.compile(r'<img[^>]+src="data:(image/(?:png|jpeg));base64,([^"]+)"')
 BOOK_TITLE = "ServerLab"
 
 # A chapter page: the lab template with the shared stylesheet instead of inlined CSS; the navigation, which needs
@@ -213,6 +214,9 @@ def student_notebook(executed):
             if data:
                 meta = {k: v for k, v in out.get("metadata", {}).items() if k in IMAGE_TYPES}
                 charts.append(nbformat.v4.new_output("display_data", data=data, metadata=meta))
+            else:  # a widget's static fallback (e.g. the server explorer's first run) carries its chart inlined
+                for mime, b64 in INLINED_IMAGE.findall(str(out.get("data", {}).get("text/html", ""))):
+                    charts.append(nbformat.v4.new_output("display_data", data={mime: b64}))
         cell.outputs = charts
     return nb
 

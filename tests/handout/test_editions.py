@@ -111,11 +111,12 @@ def words(path: Path) -> str:
 
 
 def solution_lines(chapter: Path) -> list[str]:
-    """Lines of significant length of the chapter's solution cells that no other cell has."""
+    """Lines of significant length of the chapter's solution cells that appear nowhere else in the chapter (not even
+    inside a longer line: an exercise's skeleton may carry a solution's signature)."""
     nb = nbformat.read(str(chapter), as_version=4)
-    elsewhere = {ln.strip() for c in nb.cells if not editions.is_solution(c) for ln in c.source.splitlines()}
-    return [" ".join(ln.split()) for c in nb.cells if editions.is_solution(c) for ln in c.source.splitlines()
-            if len(ln.strip()) >= 25 and ln.strip() not in elsewhere]
+    elsewhere = " ".join(" ".join(c.source.split()) for c in nb.cells if not editions.is_solution(c))
+    lines = (" ".join(ln.split()) for c in nb.cells if editions.is_solution(c) for ln in c.source.splitlines())
+    return [ln for ln in lines if len(ln) >= 25 and ln not in elsewhere]
 
 
 def edition_files(out: Path, edition: str, stem: str) -> list[Path]:
@@ -123,8 +124,10 @@ def edition_files(out: Path, edition: str, stem: str) -> list[Path]:
 
 
 def images(nb, with_solutions: bool = True) -> int:
-    return sum(1 for c in nb.cells if with_solutions or not editions.is_solution(c)
-               for o in c.get("outputs", []) if any(k in o.get("data", {}) for k in editions.IMAGE_TYPES))
+    """Charts in the outputs: image outputs, and the images inlined in a widget's static HTML fallback."""
+    return sum(1 if any(k in o.get("data", {}) for k in editions.IMAGE_TYPES)
+               else len(editions.INLINED_IMAGE.findall(str(o.get("data", {}).get("text/html", ""))))
+               for c in nb.cells if with_solutions or not editions.is_solution(c) for o in c.get("outputs", []))
 
 
 # --------------------------------------------------------------------------- files
