@@ -123,7 +123,7 @@ class LabServer:
             "JUPYTER_DATA_DIR": str(data_dir),
             "JUPYTER_RUNTIME_DIR": str(runtime_dir),
             "JUPYTER_PATH": os.pathsep.join(jupyter_path),
-            "SERVERLAB_QUICK": "1",
+            "SERVERLAB_QUICK": "0" if os.environ.get("SERVERLAB_BROWSER_FULL") == "1" else "1",  # full: a chapter's recorded length
             "PYTHONUNBUFFERED": "1",
         })
         env.update(self.env_extra)
