@@ -374,8 +374,7 @@ public final class Cluster implements Server {
         List<Member> crashed = members.stream().filter(m -> m.killed && !m.removed).toList();
         if (crashed.isEmpty()) return 0;
         crashed.forEach(m -> m.removed = true);
-        startAppServers(crashed.size());
-        balancer.route(routed());
+        addServers(crashed.size());
         return crashed.size();
     }
 
