@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CountDownLatch;
 import org.HdrHistogram.Histogram;
 import serverlab.labs.Quick;
 import serverlab.labs.display.ProgressBar;
@@ -347,9 +348,10 @@ public final class LoadTest {
         long start = System.nanoTime() + 5_000_000L; // let all threads start before the schedule begins
         List<LoadWorker> workers = new ArrayList<>();
         List<Thread> workerThreads = new ArrayList<>();
+        CountDownLatch allDrained = new CountDownLatch(workerCount);
         for (int i = 0; i < workerCount; i++) {
             int share = connections / workerCount + (i < connections % workerCount ? 1 : 0);
-            var worker = new LoadWorker(plan, share, perWorker, start, i);
+            var worker = new LoadWorker(plan, share, perWorker, start, i, allDrained);
             if (!untilSteady || warmedUp != null) {
                 worker.measureFrom(start + (warmedUp != null ? 0 : warm.toNanos()));
             }

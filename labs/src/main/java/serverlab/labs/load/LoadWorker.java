@@ -11,6 +11,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 import org.HdrHistogram.Histogram;
@@ -60,6 +62,8 @@ final class LoadWorker implements Runnable {
     private volatile long measureStartNanos = Long.MAX_VALUE;
     private volatile long measureEndNanos = Long.MAX_VALUE;
     private final RateSchedule rate;
+    /** Counted down by every worker of the run when it has drained; connections close only when it reaches 0. */
+    private final CountDownLatch allDrained;
     private final Conn[] conns;
     private final SplittableRandom random;
     private final ByteBuffer readBuffer = ByteBuffer.allocate(READ_BUFFER_BYTES);
@@ -91,9 +95,10 @@ final class LoadWorker implements Runnable {
 
     private volatile boolean stopRequested;
 
-    LoadWorker(Plan plan, int connections, RateSchedule rate, long startNanos, int index) {
+    LoadWorker(Plan plan, int connections, RateSchedule rate, long startNanos, int index, CountDownLatch allDrained) {
         this.plan = plan;
         this.rate = rate;
+        this.allDrained = allDrained;
         this.startNanos = startNanos;
         this.random = new SplittableRandom(plan.seed() * 31 + index);
         this.requestsPerPath = new long[plan.mix().size()];
@@ -143,6 +148,7 @@ final class LoadWorker implements Runnable {
         } catch (IOException e) {
             failure = e;
         } finally {
+            awaitOtherWorkers();
             for (Conn c : conns) {
                 closeChannel(c);
             }
@@ -192,6 +198,20 @@ final class LoadWorker implements Runnable {
             }
         }
         countUnanswered();
+    }
+
+    /**
+     * Keeps this worker's connections open until every worker of the run has drained. A connection closed early
+     * changes the server under the others: a prefork or iterative server, freed by the close, would answer a
+     * client still waiting on another worker's connection during its drain, and that client would count as served.
+     */
+    private void awaitOtherWorkers() {
+        allDrained.countDown();
+        try {
+            allDrained.await(plan.drainNanos() + 1_000_000_000L, TimeUnit.NANOSECONDS); // bounded: a stuck peer cannot hold us
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Requests of the window still without a response or error when the run ends. */
