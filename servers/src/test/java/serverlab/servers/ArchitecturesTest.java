@@ -135,10 +135,10 @@ class ArchitecturesTest {
                 assertEquals("close", reply.header("Connection"));
                 assertTrue(http.closedByServer(), "HTTP/1.0 without keep-alive must close");
             }
-            try (RawHttp http = new RawHttp(server.address(), 500)) {
+            try (RawHttp http = new RawHttp(server.address())) { // a busy machine may take a while to answer
                 RawHttp.Reply reply = http.exchange("GET /hello HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
                 assertEquals("keep-alive", reply.header("Connection"));
-                assertTrue(!http.closedByServer(), "HTTP/1.0 keep-alive must stay open");
+                assertTrue(!http.closedByServerWithin(500), "HTTP/1.0 keep-alive must stay open");
                 assertNull(http.exchange(RawHttp.get("/hello")).header("Connection"));
             }
         }

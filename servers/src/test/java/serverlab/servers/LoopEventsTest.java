@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import serverlab.servers.core.IoBuffers;
+
 /** The event loop's counters ({@link ServerStats#loopEvents()}): wake-ups, ready keys and events by type. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LoopEventsTest {
@@ -60,6 +62,25 @@ class LoopEventsTest {
             assertEquals(200, http.exchange(request.substring(20)).status());
             assertEquals(1, awaitCount(server, LOOP + "read", 1));
             assertEquals(2, server.stats().loopEvents().get(LOOP + "partialRead"));
+        }
+    }
+
+    /** Equal conditions: the loop reads at most {@link IoBuffers#READ_BYTES} per read, as a blocking connection does. */
+    @Test
+    void aRequestLargerThanOneReadTakesSeveralReads() throws Exception {
+        byte[] body = new byte[3 * IoBuffers.READ_BYTES + 100];
+        String head = "POST /echo HTTP/1.1\r\nHost: test\r\nContent-Length: " + body.length + "\r\n\r\n";
+        byte[] request = new byte[head.length() + body.length];
+        System.arraycopy(head.getBytes(StandardCharsets.ISO_8859_1), 0, request, 0, head.length());
+        try (Server server = Servers.start("event-loop"); RawHttp http = new RawHttp(address(server))) {
+            http.send(request); // one write: the whole request is in the socket before the loop reads much of it
+            RawHttp.Reply reply = http.read(false);
+            assertEquals(200, reply.status());
+            assertEquals(body.length, reply.body().length);
+            assertEquals(1, awaitCount(server, LOOP + "read", 1));
+            long partial = server.stats().loopEvents().get(LOOP + "partialRead");
+            assertTrue(partial >= request.length / IoBuffers.READ_BYTES, "reads of at most " + IoBuffers.READ_BYTES
+                    + " bytes: " + partial + " partial reads for " + request.length + " bytes");
         }
     }
 

@@ -79,6 +79,17 @@ final class RawHttp implements AutoCloseable {
         return new Reply(status, headers, body);
     }
 
+    /** True if the server closed the connection within {@code millis}; the read timeout is restored after. */
+    boolean closedByServerWithin(int millis) throws IOException {
+        int readTimeout = socket.getSoTimeout();
+        socket.setSoTimeout(millis);
+        try {
+            return closedByServer();
+        } finally {
+            socket.setSoTimeout(readTimeout);
+        }
+    }
+
     /** True if the server closed the connection (EOF or reset) within the read timeout. */
     boolean closedByServer() {
         try {

@@ -30,9 +30,6 @@ import serverlab.servers.http.Status;
  */
 public final class BlockingHttpConnection implements Runnable {
 
-    private static final int READ_BUFFER = 4096;
-    private static final int WRITE_BUFFER = 8192;
-
     private final Socket socket;
     private final ServerContext context;
     private LongAdder worker;
@@ -121,7 +118,7 @@ public final class BlockingHttpConnection implements Runnable {
     }
 
     private void converse(InputStream in, OutputStream out) throws IOException {
-        ByteBuffer inBuffer = ByteBuffer.allocate(READ_BUFFER).flip();
+        ByteBuffer inBuffer = ByteBuffer.allocate(IoBuffers.READ_BYTES).flip();
         long deadline = System.nanoTime() + context.idleTimeoutNanos();
         boolean answeredOne = false;
         while (true) {
@@ -200,7 +197,7 @@ public final class BlockingHttpConnection implements Runnable {
     }
 
     private void send(Response response, Framing framing, OutputStream out) throws IOException {
-        if (outBuffer == null) outBuffer = ByteBuffer.allocate(WRITE_BUFFER);
+        if (outBuffer == null) outBuffer = ByteBuffer.allocate(IoBuffers.WRITE_BYTES);
         outBuffer.clear();
         ByteBuffer rest = context.writer().encode(response, framing, outBuffer);
         write(out, outBuffer.position());

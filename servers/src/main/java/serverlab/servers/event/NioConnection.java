@@ -8,6 +8,7 @@ import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.LongAdder;
 
+import serverlab.servers.core.IoBuffers;
 import serverlab.servers.core.LoopCounters.Count;
 import serverlab.servers.core.ServerContext;
 import serverlab.servers.http.HttpParseException;
@@ -31,7 +32,6 @@ import serverlab.servers.http.Status;
  */
 public final class NioConnection {
 
-    private static final int MAX_WRITE_SLICE = 256 * 1024; // bounds the JDK's temporary direct buffer
     private static final long LINGER_NANOS = 500_000_000L;
     private static final int LINGER_BYTES = 64 * 1024;
 
@@ -230,8 +230,8 @@ public final class NioConnection {
         try {
             while (buffer.hasRemaining()) {
                 int written;
-                if (buffer.remaining() > MAX_WRITE_SLICE && !buffer.isDirect()) {
-                    ByteBuffer slice = buffer.slice(buffer.position(), MAX_WRITE_SLICE);
+                if (buffer.remaining() > IoBuffers.WRITE_BYTES && !buffer.isDirect()) {
+                    ByteBuffer slice = buffer.slice(buffer.position(), IoBuffers.WRITE_BYTES);
                     written = channel.write(slice);
                     buffer.position(buffer.position() + written);
                 } else {

@@ -15,6 +15,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.LongAdder;
 
+import serverlab.servers.core.IoBuffers;
 import serverlab.servers.core.LoopCounters;
 import serverlab.servers.core.LoopCounters.Count;
 import serverlab.servers.core.ServerContext;
@@ -108,8 +109,6 @@ public final class Reactor implements Runnable {
 
     // ---- state and plumbing ----
 
-    /** One read buffer and one write buffer per loop, shared by its connections (only one runs at a time). */
-    private static final int BUFFER_BYTES = 64 * 1024;
     private static final int ACCEPTS_PER_WAKEUP = 64; // fairness: ready connections are not starved by a connect storm
 
     private final String name;
@@ -122,9 +121,10 @@ public final class Reactor implements Runnable {
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>(Comparator.comparingLong(Timer::dueNanos));
     private final long tickNanos;
-    // Reads land on the heap (the parser walks them); writes go out from direct memory (no copy inside the JDK).
-    final ByteBuffer readBuffer = ByteBuffer.allocate(BUFFER_BYTES);
-    final ByteBuffer writeBuffer = ByteBuffer.allocateDirect(BUFFER_BYTES);
+    // One read and one write buffer per loop, shared by its connections (only one runs at a time). Reads land on
+    // the heap (the parser walks them); writes go out from direct memory (no copy inside the JDK).
+    final ByteBuffer readBuffer = ByteBuffer.allocate(IoBuffers.READ_BYTES);
+    final ByteBuffer writeBuffer = ByteBuffer.allocateDirect(IoBuffers.WRITE_BYTES);
     private int connections;
     private boolean draining;
     private volatile boolean stopping;
