@@ -39,6 +39,8 @@ class PreforkServerTest extends SupervisedContract {
             for (long pid : workers) {
                 assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "worker " + pid + " still runs");
             }
+            assertEquals(6, prefork.stats().requests(), "the workers reported their final counters as they exited");
+            assertEquals(0, prefork.stats().errors());
         }
     }
 
