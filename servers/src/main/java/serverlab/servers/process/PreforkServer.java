@@ -1,14 +1,12 @@
 package serverlab.servers.process;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 
 import serverlab.servers.ServerOptions;
 import serverlab.servers.core.BlockingHttpConnection;
-import serverlab.servers.core.Listeners;
 import serverlab.servers.core.OpenConnections;
 import serverlab.servers.core.ServerContext;
 
@@ -23,6 +21,7 @@ import serverlab.servers.core.ServerContext;
  * parent ({@link #start}):                       worker ({@link #main}):
  *   fork options.workers() worker JVMs             listen on the port (SO_REUSEPORT)
  *   when one dies: fork a new one (Supervisor)     loop: accept; converse until the connection ends
+ *                                                  on stop: serve what is queued on the socket, then exit
  * </pre>
  *
  * <p>Concurrency: {@code workers} connections served at once, one per process; no memory is shared, so a
@@ -51,33 +50,20 @@ public final class PreforkServer extends MultiProcessServer {
         ServerContext context = Worker.context(NAME, options);
         LongAdder requests = context.stats().requestCounter("pid " + ProcessHandle.current().pid());
         OpenConnections connection = new OpenConnections(); // at most one
-        ServerSocket listener = Listeners.serverSocket(options, true); // SO_REUSEPORT: every worker listens on the port
+        WakeableListener listener = WakeableListener.open(options); // SO_REUSEPORT: every worker listens on the port
 
         WorkerLink link = WorkerLink.connect(() -> Worker.stats(context), drain -> {
             Worker.haltAfter(drain);
             context.startDraining();   // the current connection ends after its in-flight request
             connection.closeIdle();
-            close(listener);           // unblocks accept(); queued, unaccepted connections are reset
-        }, () -> close(listener));
+            listener.stopAccepting();  // accept() hands out what is queued, then null; closing now would reset them
+        }, listener::close);
         link.ready();
 
-        while (!listener.isClosed()) {
-            Socket client;
-            try {
-                client = listener.accept();
-            } catch (IOException closedByStop) {
-                break;
-            }
+        for (Socket client; (client = listener.accept()) != null; ) { // sleeps in the kernel's accept() while idle
             new BlockingHttpConnection(client, context, requests, connection).run();
         }
+        listener.close(); // a connection completing its handshake in the instant before this is reset (see Listeners)
         link.exit();
-    }
-
-    private static void close(ServerSocket listener) {
-        try {
-            listener.close();
-        } catch (IOException e) {
-            // closing anyway
-        }
     }
 }

@@ -1,6 +1,7 @@
 package serverlab.servers.hybrid;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,6 +25,8 @@ import serverlab.servers.process.ChildJvm;
 import serverlab.servers.process.ClientLoops;
 import serverlab.servers.process.HttpTestClient;
 import serverlab.servers.process.MultiProcessServer;
+import serverlab.servers.process.PreforkServer;
+import serverlab.servers.process.QueuedRequests;
 import serverlab.servers.process.Worker;
 
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -66,6 +69,21 @@ class ReloadTest {
             // every request answered by any generation is counted: retired workers reported their final counters
             assertEquals(clients.answered(), server.stats().requests());
             assertEquals(3 + 1 + 2 + 2, server.stats().requestsPerWorker().size());
+        }
+    }
+
+    /** Prefork's workers block in accept(): a retiring one serves what waits on its socket before it closes it. */
+    @Test
+    void aPreforkReloadServesTheConnectionsQueuedOnTheRetiringWorkers() throws Exception {
+        try (PreforkServer server = PreforkServer.start(OPTIONS);
+             QueuedRequests queued = QueuedRequests.send(new InetSocketAddress("127.0.0.1", server.address().getPort()), 6, 800)) {
+            Reload reload = server.reload(OPTIONS); // the old workers are told to stop while connections wait on their sockets
+            queued.assertEveryOneAnswered();
+            for (long pid : reload.oldWorkerPids()) {
+                assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "old worker " + pid + " still runs");
+            }
+            assertEquals(6, server.stats().requests(), "the old workers reported their final counters");
+            assertEquals(0, server.stats().errors());
         }
     }
 
