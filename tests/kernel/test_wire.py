@@ -1,18 +1,14 @@
 """The wire: whole multipart messages, signatures checked in constant time and never replayed,
-connection files without a signature scheme, the ipc transport. Each test sends what a hostile
-or unusual client sends, straight onto the kernel's sockets."""
-import json
-import os
+connection files without a signature scheme (the ipc transport: test_ipc.py). Each test sends what
+a hostile or unusual client sends, straight onto the kernel's sockets."""
 import socket
-import subprocess
 import time
 
 import zmq
-from jupyter_client import BlockingKernelClient, KernelManager
-from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.session import Session
 
-from conftest import KERNEL_NAME, START_TIMEOUT
+from conftest import START_TIMEOUT
+from standalone import standalone_kernel
 
 
 def raw_shell(kernel):
@@ -85,38 +81,10 @@ def free_ports(n: int) -> list[int]:
 def test_connection_file_without_signature_scheme_defaults_to_hmac_sha256(tmp_path):
     names = ["shell_port", "iopub_port", "stdin_port", "control_port", "hb_port"]
     info = dict(zip(names, free_ports(len(names))), ip="127.0.0.1", transport="tcp", key="a-secret-key")
-    connection_file = tmp_path / "kernel.json"
-    connection_file.write_text(json.dumps(info))   # no "signature_scheme", as some launchers write it
-    spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
-    argv = [a.replace("{connection_file}", str(connection_file)) for a in spec.argv]
-    process = subprocess.Popen(argv, env={**os.environ, **spec.env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=tmp_path)
-    kc = BlockingKernelClient(connection_file=str(connection_file))
-    kc.load_connection_file()   # jupyter_client too defaults to hmac-sha256
-    kc.start_channels()
-    try:
+    # no "signature_scheme", as some launchers write it
+    with standalone_kernel(info, tmp_path) as (process, kc):
         # (not wait_for_ready: without a KernelManager it takes a heartbeat not yet bound for a dead kernel)
         assert kc.kernel_info(reply=True, timeout=START_TIMEOUT)["content"]["status"] == "ok"
         assert kc.execute_interactive("1 + 1", timeout=30)["content"]["status"] == "ok"
         kc.shutdown()
         process.wait(timeout=20)
-    finally:
-        kc.stop_channels()
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        process.stderr.close()
-
-
-def test_ipc_transport_is_refused_at_once(tmp_path):
-    """JeroMQ fakes ipc:// over loopback TCP, which libzmq clients never reach: the kernel must say so
-    and exit, not sit silent until the client's 60 s start timeout."""
-    km = KernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=str(tmp_path / "kernel-ipc"))
-    km.start_kernel(stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + START_TIMEOUT / 2
-        while km.is_alive() and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert not km.is_alive(), "the kernel accepted an ipc connection file it cannot serve"
-        assert "ipc" in km.provisioner.process.stderr.read().decode()
-    finally:
-        km.shutdown_kernel(now=True)

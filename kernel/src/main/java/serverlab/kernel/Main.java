@@ -67,11 +67,12 @@ public final class Main {
         Connection connection;
         try {
             connection = new Connection(props);
-        } catch (IllegalArgumentException unsupported) {
-            System.err.println("error: " + connectionFile + ": " + unsupported.getMessage());
+        } catch (IllegalArgumentException | java.net.BindException unusable) {
+            System.err.println("error: " + connectionFile + ": " + unusable.getMessage());
             System.exit(2);
             return;
         }
+        Runtime.getRuntime().addShutdownHook(new Thread(connection::closeRelays, "remove-ipc-sockets"));
         String startup = System.getenv("SERVERLAB_STARTUP_SCRIPT");
         KernelExtensions extensions = KernelExtensions.load(Main.class.getClassLoader());
         CellEvaluator evaluator = new CellEvaluator(System.getProperty("java.class.path"), extensions.imports(),

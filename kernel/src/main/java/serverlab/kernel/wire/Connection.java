@@ -7,10 +7,16 @@ import io.github.spencerpark.jupyter.messages.Message;
 import io.github.spencerpark.jupyter.messages.MessageContext;
 import io.github.spencerpark.jupyter.messages.MessageType;
 import io.github.spencerpark.jupyter.messages.reply.InputReply;
+import org.zeromq.SocketType;
 import org.zeromq.ZMQ;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 
@@ -23,26 +29,47 @@ public final class Connection implements AutoCloseable {
     private final IOPubChannel iopub;
     private final Heartbeat heartbeat;
 
-    public Connection(KernelConnectionProperties props) throws Exception {
-        if (!"tcp".equals(props.getTransport())) {
-            // JeroMQ 0.6 fakes ipc:// on a loopback TCP port that libzmq clients never find: refuse, do not hang.
-            throw new IllegalArgumentException("transport '" + props.getTransport() + "' is not supported: JeroMQ has no"
-                    + " Unix domain sockets (ipc:// would listen on TCP where Jupyter never connects); use tcp");
-        }
+    /** For the ipc transport, one per channel; empty for tcp. */
+    private final List<UnixSocketRelay> relays = new ArrayList<>();
+
+    public Connection(KernelConnectionProperties props) throws IOException, java.security.GeneralSecurityException {
         Signer signer = Signer.of(props);
-        shell = new RouterChannel(context, signer, "shell", KernelConnectionProperties::getShellPort);
-        control = new RouterChannel(context, signer, "control", KernelConnectionProperties::getControlPort);
-        stdin = new RouterChannel(context, signer, "stdin", KernelConnectionProperties::getStdinPort);
+        shell = new RouterChannel(context, signer, "shell");
+        control = new RouterChannel(context, signer, "control");
+        stdin = new RouterChannel(context, signer, "stdin");
         iopub = new IOPubChannel(context, signer);
-        shell.bind(props);
-        control.bind(props);
-        stdin.bind(props);
-        iopub.bind(address(props, props.getIopubPort()));
-        heartbeat = new Heartbeat(context, address(props, props.getHbPort()));
+        ZMQ.Socket heartbeatSocket = context.socket(SocketType.REP);
+        try {
+            bind(shell, props, props.getShellPort());
+            bind(control, props, props.getControlPort());
+            bind(stdin, props, props.getStdinPort());
+            bind(iopub, props, props.getIopubPort());
+            bind(heartbeatSocket, props, props.getHbPort());
+        } catch (IOException | RuntimeException e) {
+            closeRelays();   // a kernel that cannot start leaves no socket files behind
+            heartbeatSocket.close();
+            closeChannels();
+            throw e;
+        }
+        heartbeat = new Heartbeat(heartbeatSocket);
     }
 
-    static String address(KernelConnectionProperties props, int port) {
-        return "tcp://" + props.getIp() + ":" + port;
+    /**
+     * Binds a channel where the connection file says: tcp at ip:port, or ipc at the Unix socket
+     * {@code ip-port} (jupyter_client's naming), relayed to a loopback port JeroMQ picks.
+     */
+    private void bind(ZMQ.Socket socket, KernelConnectionProperties props, int port) throws IOException {
+        switch (props.getTransport()) {
+            case "tcp" -> socket.bind("tcp://" + props.getIp() + ":" + port);
+            case "ipc" -> {
+                socket.bind("tcp://127.0.0.1:*");
+                URI bound = URI.create(socket.getLastEndpoint());
+                relays.add(new UnixSocketRelay(Path.of(props.getIp() + "-" + port),
+                        new InetSocketAddress(bound.getHost(), bound.getPort())));
+            }
+            default -> throw new IllegalArgumentException("transport '" + props.getTransport()
+                    + "' is not supported: use tcp or ipc");
+        }
     }
 
     /**
@@ -121,9 +148,25 @@ public final class Connection implements AutoCloseable {
                 new io.github.spencerpark.jupyter.messages.KernelTimestamp(now), type, Header.PROTOCOL_VERISON);
     }
 
+    /** Removes the ipc socket files; the kernel calls it as it exits (shutdown and restart alike). */
+    public void closeRelays() {
+        for (UnixSocketRelay relay : relays) {
+            try {
+                relay.close();
+            } catch (IOException e) {
+                System.getLogger("serverlab.kernel").log(System.Logger.Level.WARNING, "could not remove an ipc socket", e);
+            }
+        }
+    }
+
     @Override
     public void close() {
+        closeRelays();
         heartbeat.close();
+        closeChannels();
+    }
+
+    private void closeChannels() {
         shell.close();
         control.close();
         stdin.close();

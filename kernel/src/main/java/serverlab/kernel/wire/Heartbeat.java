@@ -1,6 +1,5 @@
 package serverlab.kernel.wire;
 
-import org.zeromq.SocketType;
 import org.zeromq.ZMQ;
 
 /** Echoes heartbeat pings so the client knows the kernel process is alive. */
@@ -8,9 +7,9 @@ final class Heartbeat {
     private final ZMQ.Socket socket;
     private volatile boolean running = true;
 
-    Heartbeat(ZMQ.Context context, String address) {
-        socket = context.socket(SocketType.REP);
-        socket.bind(address);
+    /** Serves {@code socket}, a bound REP socket. */
+    Heartbeat(ZMQ.Socket socket) {
+        this.socket = socket;
         socket.setReceiveTimeOut(500);   // wakes up now and then to notice close()
         Thread thread = new Thread(this::run, "heartbeat");
         thread.setDaemon(true);
@@ -23,7 +22,7 @@ final class Heartbeat {
                 byte[] ping = socket.recv(0);
                 if (ping != null) socket.send(ping, 0);
             } catch (RuntimeException e) {
-                if (!running) return;
+                if (!running) break;   // the context is closing: close the socket so it can end
             }
         }
         socket.close();

@@ -12,7 +12,6 @@ import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
-import java.util.function.ToIntFunction;
 import java.util.logging.Logger;
 
 /**
@@ -26,18 +25,16 @@ import java.util.logging.Logger;
 public final class RouterChannel extends JupyterSocket {
     private final String name;
     private final Signer signer;
-    private final ToIntFunction<KernelConnectionProperties> port;
     /** Replies other threads hand to the {@link #pump} thread, the only one that may touch the socket then. */
     private final Queue<Message<?>> outgoing = new ConcurrentLinkedQueue<>();
     private final String wakeAddress = "inproc://wake-" + UUID.randomUUID();
     private volatile Thread pumpThread;
     private ZMQ.Socket wakeSender;
 
-    RouterChannel(ZMQ.Context context, Signer signer, String name, ToIntFunction<KernelConnectionProperties> port) {
+    RouterChannel(ZMQ.Context context, Signer signer, String name) {
         super(context, SocketType.ROUTER, signer, Logger.getLogger("serverlab.kernel." + name));
         this.name = name;
         this.signer = signer;
-        this.port = port;
         setReceiveTimeOut(-1);   // block until a message arrives; closing the context ends the wait
     }
 
@@ -45,9 +42,10 @@ public final class RouterChannel extends JupyterSocket {
         return name;
     }
 
+    /** {@link Connection} binds every channel (tcp, or ipc through a relay), not basekernel. */
     @Override
     public void bind(KernelConnectionProperties props) {
-        bind(Connection.address(props, port.applyAsInt(props)));
+        throw new UnsupportedOperationException("Connection binds the " + name + " channel");
     }
 
     /** The next request; blocks until one arrives. Only the channel's own thread reads it. */
