@@ -51,7 +51,7 @@ public final class PreforkServer extends MultiProcessServer {
         ServerContext context = Worker.context(NAME, options);
         LongAdder requests = context.stats().requestCounter("pid " + ProcessHandle.current().pid());
         OpenConnections connection = new OpenConnections(); // at most one
-        ServerSocket listener = Listeners.serverSocket(options, true); // SO_REUSEPORT: every worker listens on the port
+        ServerSocket listener = Worker.serverSocket(options); // its own (SO_REUSEPORT) or the master's, inherited
 
         WorkerLink link = WorkerLink.connect(() -> Worker.stats(context), drain -> {
             Worker.haltAfter(drain);
