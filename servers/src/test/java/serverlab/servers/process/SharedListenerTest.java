@@ -106,7 +106,9 @@ class SharedListenerTest {
             try {
                 Future<Integer> busy1 = clients.submit(() -> get(server, "/sleep?ms=2000"));
                 Future<Integer> busy2 = clients.submit(() -> get(server, "/sleep?ms=2000"));
-                while (server.stats().activeConnections() < 2) Thread.sleep(10);
+                for (long deadline = System.nanoTime() + 5_000_000_000L; server.stats().activeConnections() < 2
+                        && System.nanoTime() < deadline; ) Thread.sleep(10);
+                assertEquals(2, server.stats().activeConnections(), "each busy connection has a worker of its own");
                 Future<Integer> queued = clients.submit(() -> get(server, "/hello"));
                 Thread.sleep(100);
                 assertFalse(queued.isDone(), "no worker was free");
