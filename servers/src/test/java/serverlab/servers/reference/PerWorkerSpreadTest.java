@@ -40,8 +40,10 @@ class PerWorkerSpreadTest {
                     && System.nanoTime() < deadline; Thread.sleep(50)) {
                 perWorker = server.stats().requestsPerWorker(); // nginx's access log is flushed every 100 ms
             }
-            System.out.printf("%s, listener %s, 2 workers, 10 keep-alive connections: %d answered, per worker %s%n",
-                    name, listener, clients.answered(), perWorker);
+            Map<String, Long> acceptsPerLoop = new java.util.TreeMap<>(server.stats().loopEvents());
+            acceptsPerLoop.keySet().removeIf(key -> !key.endsWith(".accept")); // nginx-style's loops; nginx has none
+            System.out.printf("%s, listener %s, 2 workers, 10 keep-alive connections: %d answered, per worker %s, connections %s%n",
+                    name, listener, clients.answered(), perWorker, acceptsPerLoop);
             assertEquals(clients.answered(), sum(perWorker));
             assertEquals(clients.answered(), server.stats().requests());
             assertTrue(server.workerPids().stream().map(String::valueOf).toList().containsAll(perWorker.keySet()),
