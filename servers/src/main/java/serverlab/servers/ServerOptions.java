@@ -30,6 +30,8 @@ public final class ServerOptions {
 
     public static final String EPOLL = "epoll";
     public static final String POLL = "poll";
+    public static final String REUSEPORT = "reuseport";
+    public static final String SHARED = "shared";
 
     /**
      * One option: its name (JSON key; {@code --kebab-case} on the command line), type, default, rule, and what it means.
@@ -82,6 +84,10 @@ public final class ServerOptions {
             v -> v >= 1, ">= 1", "helper threads for blocking work in event-loop-workers (libuv's UV_THREADPOOL_SIZE)");
     public static final Option<String> SELECTOR = option("selector", String.class, () -> EPOLL,
             v -> v.equals(EPOLL) || v.equals(POLL), "\"epoll\" or \"poll\"", "readiness mechanism of event loops");
+    public static final Option<String> LISTENER = option("listener", String.class, () -> REUSEPORT,
+            v -> v.equals(REUSEPORT) || v.equals(SHARED), "\"reuseport\" or \"shared\"",
+            "how worker processes listen: each on its own SO_REUSEPORT socket, or all on one socket the master opens "
+                    + "and they inherit, as nginx and Apache do (JDK 22+); single-process architectures ignore it");
     public static final Option<Integer> MAX_CONNECTIONS = option("maxConnections", Integer.class, () -> 20_000,
             v -> v >= 1, ">= 1", "open connections beyond which new ones get 503 and are closed");
     public static final Option<Duration> IDLE_TIMEOUT = option("idleTimeout", Duration.class, () -> Duration.ofSeconds(30),
@@ -105,7 +111,7 @@ public final class ServerOptions {
         this.values = values;
     }
 
-    /** Loopback, ephemeral port, 2 workers, 10 threads, queue 1000, 4 helpers, epoll, 20k connections, 30 s idle, 8 KiB headers, 1 MiB bodies, sample data, no control port. */
+    /** Loopback, ephemeral port, 2 workers, 10 threads, queue 1000, 4 helpers, epoll, SO_REUSEPORT workers, 20k connections, 30 s idle, 8 KiB headers, 1 MiB bodies, sample data, no control port. */
     public static ServerOptions defaults() {
         return fromText(Map.of());
     }
@@ -154,6 +160,7 @@ public final class ServerOptions {
     public int queueCapacity() { return get(QUEUE_CAPACITY); }
     public int helpers() { return get(HELPERS); }
     public String selector() { return get(SELECTOR); }
+    public String listener() { return get(LISTENER); }
     public int maxConnections() { return get(MAX_CONNECTIONS); }
     public Duration idleTimeout() { return get(IDLE_TIMEOUT); }
     public int maxHeaderBytes() { return get(MAX_HEADER_BYTES); }
@@ -169,6 +176,7 @@ public final class ServerOptions {
     public ServerOptions withQueueCapacity(int v) { return with(QUEUE_CAPACITY, v); }
     public ServerOptions withHelpers(int v) { return with(HELPERS, v); }
     public ServerOptions withSelector(String v) { return with(SELECTOR, v); }
+    public ServerOptions withListener(String v) { return with(LISTENER, v); }
     public ServerOptions withMaxConnections(int v) { return with(MAX_CONNECTIONS, v); }
     public ServerOptions withIdleTimeout(Duration v) { return with(IDLE_TIMEOUT, v); }
     public ServerOptions withMaxHeaderBytes(int v) { return with(MAX_HEADER_BYTES, v); }

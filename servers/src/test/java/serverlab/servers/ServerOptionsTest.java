@@ -16,7 +16,7 @@ class ServerOptionsTest {
     /** Every option set away from its default, so a field the encoding forgot shows up as a difference. */
     private static ServerOptions allChanged() {
         return ServerOptions.defaults().withBindAddress("127.0.0.2").withPort(8081).withWorkers(3).withThreads(7)
-                .withQueueCapacity(5).withHelpers(3).withSelector("poll").withMaxConnections(99).withIdleTimeout(Duration.ofMillis(1500))
+                .withQueueCapacity(5).withHelpers(3).withSelector("poll").withListener("shared").withMaxConnections(99).withIdleTimeout(Duration.ofMillis(1500))
                 .withMaxHeaderBytes(4096).withMaxBodyBytes(12345).withDataDir(Path.of("/tmp/serverlab-data")).withControlPort(0)
                 .withHandler("serverlab.servers.handlers.HandlersTest$Greeter");
     }
@@ -45,6 +45,7 @@ class ServerOptionsTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServerOptions.defaults().withThreads(0));
         assertTrue(e.getMessage().startsWith("threads must be >= 1"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> ServerOptions.defaults().withSelector("select"));
+        assertThrows(IllegalArgumentException.class, () -> ServerOptions.defaults().withListener("inherited"));
         assertThrows(IllegalArgumentException.class, () -> ServerOptions.fromJson("{\"noSuchOption\":\"1\"}"));
         assertThrows(IllegalArgumentException.class, () -> ServerOptions.fromJson("{\"port\":\"70000\"}"));
     }

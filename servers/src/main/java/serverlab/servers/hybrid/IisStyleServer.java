@@ -24,7 +24,8 @@ import serverlab.servers.process.Worker;
  *
  * <pre>
  * master ({@link #start}):                       worker ({@link #main}, via {@link ReactorWorker}):
- *   start options.workers() worker JVMs            listen on the port (SO_REUSEPORT)
+ *   start options.workers() worker JVMs            listen on the port (SO_REUSEPORT), or inherit
+ *                                                  the master's socket (listener "shared")
  *   when one dies: start a new one (Supervisor)    run the event-loop Reactor, every request offloaded to the pool
  * </pre>
  *

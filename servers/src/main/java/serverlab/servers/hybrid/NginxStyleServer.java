@@ -14,15 +14,17 @@ import serverlab.servers.process.Worker;
 /**
  * nginx-style: a master process writes the configuration file and starts {@code options.workers()} worker
  * processes that read it, each a single-threaded event loop over a non-blocking Selector (nginx's
- * {@code worker_processes} with {@code listen … reuseport}). The master restarts a worker that dies; a graceful
- * stop (nginx's SIGQUIT) makes every worker stop accepting, finish what it has read, and exit; a {@link #reload}
- * (nginx's SIGHUP) rewrites the configuration, starts a new generation of workers, then stops the old one.
+ * {@code worker_processes} with {@code listen … reuseport}; with {@code listener = "shared"}, nginx's default
+ * without it). The master restarts a worker that dies; a graceful stop (nginx's SIGQUIT) makes every worker stop
+ * accepting, finish what it has read, and exit; a {@link #reload} (nginx's SIGHUP) rewrites the configuration,
+ * starts a new generation of workers, then stops the old one.
  * Handlers run on the loop thread, as in nginx: a slow one ({@code /sleep}) stalls every connection of that worker.
  *
  * <pre>
  * master ({@link #start}):                       worker ({@link #main}, via {@link ReactorWorker}):
  *   write the configuration                        read the configuration
- *   start options.workers() worker JVMs            listen on the port (SO_REUSEPORT)
+ *   start options.workers() worker JVMs            listen on the port (SO_REUSEPORT), or inherit
+ *                                                  the master's socket (listener "shared")
  *   when one dies: start a new one (Supervisor)    run the event-loop Reactor until told to stop
  *   reload: rewrite the configuration, start a
  *     new generation, then stop the old one

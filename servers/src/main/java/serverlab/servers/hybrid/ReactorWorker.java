@@ -3,7 +3,6 @@ package serverlab.servers.hybrid;
 import java.io.IOException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.channels.spi.SelectorProvider;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
@@ -29,8 +28,7 @@ final class ReactorWorker {
 
     static void run(String architecture, ServerOptions options, Offload offload) throws IOException {
         ServerContext context = Worker.context(architecture, options);
-        // SelectorProvider.provider() is poll(2) when the master started this JVM for it (Worker.jvmOptions)
-        ServerSocketChannel listener = Listeners.channel(SelectorProvider.provider(), options, true); // SO_REUSEPORT
+        ServerSocketChannel listener = Worker.listener(options); // its own (SO_REUSEPORT) or the master's, inherited
         Reactor loop = new Reactor("pid " + ProcessHandle.current().pid(), context, listener.provider(), listener, offload);
 
         WorkerLink link = WorkerLink.connect(() -> Worker.stats(context), drain -> {
@@ -51,7 +49,8 @@ final class ReactorWorker {
      *     next select. So the loop first deregisters the listener; then this thread takes in what the kernel has
      *     queued and closes the socket at once, leaving a window of one system call: a connection whose handshake
      *     completes inside it is reset, unless the kernel migrates it to a sibling listener
-     *     ({@link Listeners#kernelMigratesQueuedConnections()}).</li>
+     *     ({@link Listeners#kernelMigratesQueuedConnections()}). With a shared listener nobody is reset: the master
+     *     and the other workers still hold the socket, and closing only drops this worker's reference.</li>
      * <li>Every answer from now on says {@code Connection: close}, so a busy keep-alive connection ends after its
      *     next request, and its client reconnects to a worker that still listens.</li>
      * <li>Only then close the connections that stayed idle: closing an idle keep-alive connection at once races

@@ -28,8 +28,9 @@ public final class ChildJvm {
     private ChildJvm() {
     }
 
+    /** Starts the child; a worker a {@link MultiProcessServer} starts with a shared listener inherits it ({@link SharedListener}). */
     public static Process start(List<String> jvmOptions, Class<?> mainClass, List<String> args) throws IOException {
-        return command(jvmOptions, mainClass, args).start();
+        return SharedListener.start(command(jvmOptions, mainClass, args));
     }
 
     public static ProcessBuilder command(List<String> jvmOptions, Class<?> mainClass, List<String> args) {

@@ -15,12 +15,15 @@ import serverlab.servers.core.ServerLifecycle;
 
 /**
  * What prefork, nginx-style and IIS-style share on the parent side: a reserved port, {@code options.workers()}
- * supervised worker JVMs listening on it with SO_REUSEPORT, stats summed over the workers' pipes.
+ * supervised worker JVMs listening on it, stats summed over the workers' pipes. Each worker listens on a socket of
+ * its own with SO_REUSEPORT, and the kernel picks a worker for each new connection by a hash of its addresses; or,
+ * with {@code listener = "shared"}, every worker inherits the one socket the master listens on ({@link SharedListener})
+ * and the kernel hands each new connection to a worker that waits for one.
  * A subclass says only how to start one worker ({@link #launchWorker}); the worker's main loop is the
  * architecture.
  *
  * <p>A graceful {@link #reload} (nginx's {@code -s reload}) starts a new generation of workers beside the old
- * one (SO_REUSEPORT lets both listen), then tells the old one to drain and exit.
+ * one (SO_REUSEPORT lets both listen, or both share the socket), then tells the old one to drain and exit.
  */
 public abstract class MultiProcessServer extends ServerLifecycle implements Reloadable {
 
@@ -30,6 +33,7 @@ public abstract class MultiProcessServer extends ServerLifecycle implements Relo
 
     private final String name;
     private final PortReservation port;
+    private final SharedListener shared;          // null: every worker opens its own SO_REUSEPORT socket
     private volatile ServerOptions options;
     private volatile Supervisor supervisor;       // the current generation
     private volatile Supervisor retiring;         // the previous one while it drains, else null
@@ -44,6 +48,12 @@ public abstract class MultiProcessServer extends ServerLifecycle implements Relo
         this.name = name;
         this.options = options;
         this.port = new PortReservation(options.bindAddress(), options.port());
+        try {
+            this.shared = options.listener().equals(ServerOptions.SHARED) ? SharedListener.open(workerOptions(options)) : null;
+        } catch (IOException | RuntimeException e) {
+            port.close();
+            throw e;
+        }
         this.supervisor = generation(options);
     }
 
@@ -62,7 +72,8 @@ public abstract class MultiProcessServer extends ServerLifecycle implements Relo
     // The launcher only runs from Supervisor.start(), after construction.
     private Supervisor generation(ServerOptions options) {
         ServerOptions workerOptions = workerOptions(options);
-        return new Supervisor(options.workers(), slot -> WorkerProcess.start(launchWorker(slot, workerOptions)));
+        return new Supervisor(options.workers(), slot -> WorkerProcess.start(shared == null
+                ? launchWorker(slot, workerOptions) : shared.passTo(() -> launchWorker(slot, workerOptions))));
     }
 
     /** Starts every worker, then announces the server; subclasses' factories end with this. */
@@ -72,7 +83,7 @@ public abstract class MultiProcessServer extends ServerLifecycle implements Relo
             started.configure(started.workerOptions(started.options));
             started.supervisor.start();
         } catch (IOException | RuntimeException e) {
-            started.port.close();
+            started.closeListeners();
             throw e;
         }
         started.announce(started.options);
@@ -89,18 +100,18 @@ public abstract class MultiProcessServer extends ServerLifecycle implements Relo
      * count) on the same port, waits until every one of them listens, then asks the old generation to drain
      * (stop accepting, finish what they have read, close idle connections) and waits for it to exit. If the new
      * workers do not start, they are stopped and the old ones keep serving with the old configuration.
-     * The bind address, port and control port are kept.
+     * The bind address, port, listener and control port are kept.
      */
     @Override
     public synchronized Reload reload(ServerOptions newOptions) throws IOException {
         if (stopping || isClosed()) throw new IOException(name + " is stopping");
         long start = System.nanoTime();
         ServerOptions next = newOptions.withBindAddress(options.bindAddress()).withPort(options.port())
-                .withControlPort(options.controlPort());
+                .withListener(options.listener()).withControlPort(options.controlPort());
         Supervisor old = supervisor, fresh = generation(next);
         try {
             configure(workerOptions(next));
-            fresh.start(); // listens beside the old generation: both are in the port's SO_REUSEPORT group
+            fresh.start(); // listens beside the old generation: in the port's SO_REUSEPORT group, or on the shared socket
         } catch (IOException | RuntimeException e) {
             configure(workerOptions(options)); // a worker of the old generation that restarts reads the old configuration
             throw e;
@@ -184,6 +195,11 @@ public abstract class MultiProcessServer extends ServerLifecycle implements Relo
     protected synchronized void shutdown() {
         stopping = true;
         supervisor.close();
+        closeListeners();
+    }
+
+    private void closeListeners() {
+        if (shared != null) shared.close();
         port.close();
     }
 

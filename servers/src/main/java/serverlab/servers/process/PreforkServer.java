@@ -13,13 +13,14 @@ import serverlab.servers.core.ServerContext;
 /**
  * Prefork, as Apache httpd's prefork MPM: {@code options.workers()} single-threaded processes started up front,
  * each serving one connection at a time and sleeping in {@code accept()} when idle; the supervisor replaces a
- * worker that dies. Apache's children share one inherited listening socket; Java cannot pass a socket to a
- * child, so each worker opens its own with SO_REUSEPORT, and the kernel picks the worker by a hash of the
- * client's address and port: a new connection can wait behind a busy worker while another one sleeps.
+ * worker that dies. By default each worker opens its own socket with SO_REUSEPORT, and the kernel picks the
+ * worker by a hash of the client's address and port: a new connection can wait behind a busy worker while another
+ * one sleeps. With {@code listener = "shared"} the workers inherit the master's one socket, as Apache's children
+ * do, and whichever worker is in {@code accept()} takes the next connection ({@link SharedListener}).
  *
  * <pre>
  * parent ({@link #start}):                       worker ({@link #main}):
- *   fork options.workers() worker JVMs             listen on the port (SO_REUSEPORT)
+ *   fork options.workers() worker JVMs             listen on the port (SO_REUSEPORT), or inherit the socket
  *   when one dies: fork a new one (Supervisor)     loop: accept; converse until the connection ends
  *                                                  on stop: serve what is queued on the socket, then exit
  * </pre>
@@ -50,7 +51,7 @@ public final class PreforkServer extends MultiProcessServer {
         ServerContext context = Worker.context(NAME, options);
         LongAdder requests = context.stats().requestCounter("pid " + ProcessHandle.current().pid());
         OpenConnections connection = new OpenConnections(); // at most one
-        WakeableListener listener = WakeableListener.open(options); // SO_REUSEPORT: every worker listens on the port
+        WakeableListener listener = WakeableListener.open(options); // its own (SO_REUSEPORT) or the master's, inherited
 
         WorkerLink link = WorkerLink.connect(() -> Worker.stats(context), drain -> {
             Worker.haltAfter(drain);

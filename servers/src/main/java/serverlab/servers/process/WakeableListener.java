@@ -6,7 +6,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.channels.spi.SelectorProvider;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -28,6 +27,9 @@ import serverlab.servers.core.Listeners;
  * is still in {@code accept()} (a busy worker needs no wake: it sees the stop before it accepts again); if none lands
  * within {@link #WAKE_CONNECTIONS} tries or {@link #WAKE_TIME_MS} ms, it closes the listener after all, and says so.
  *
+ * <p>With a shared listener ({@code listener = "shared"}) none of this is needed: the connections queue on the one
+ * socket every worker inherited, so a stopping worker just closes its copy and the others take them.
+ *
  * <p>What no user program can fix: the kernel keeps hashing new connections to the socket until it is closed, and
  * one whose handshake completes between the last {@code accept()} and the close is reset, unless the kernel
  * migrates it to a sibling ({@link Listeners#kernelMigratesQueuedConnections()}).
@@ -41,18 +43,20 @@ final class WakeableListener implements AutoCloseable {
     private static final int CONNECT_TIMEOUT_MS = 200;
 
     private final ServerSocketChannel channel;
+    private final boolean shared;
     private final AtomicBoolean stopping = new AtomicBoolean();
     // Set before the blocking accept() reads stopping, read by the waker after it sets stopping: one of them sees the other.
     private volatile boolean inAccept;
     private final CountDownLatch leftAcceptAfterStop = new CountDownLatch(1);
 
-    private WakeableListener(ServerSocketChannel channel) {
+    private WakeableListener(ServerSocketChannel channel, boolean shared) {
         this.channel = channel;
+        this.shared = shared;
     }
 
-    /** Listens on the options' port with SO_REUSEPORT, in blocking mode: an idle worker sleeps in the kernel's accept. */
+    /** The worker's listener ({@link Worker#listener}), in blocking mode: an idle worker sleeps in the kernel's accept. */
     static WakeableListener open(ServerOptions options) throws IOException {
-        return new WakeableListener(Listeners.channel(SelectorProvider.provider(), options, true));
+        return new WakeableListener(Worker.listener(options), options.listener().equals(ServerOptions.SHARED));
     }
 
     /**
@@ -85,7 +89,10 @@ final class WakeableListener implements AutoCloseable {
 
     /** Graceful stop: {@link #accept()} hands out what is queued, then null. Returns at once (wakes on a thread of its own). */
     void stopAccepting() {
-        if (stopping.compareAndSet(false, true)) {
+        if (!stopping.compareAndSet(false, true)) return;
+        if (shared) {
+            close(); // the queue belongs to the socket every worker shares: closing this worker's copy resets nothing
+        } else {
             Thread.ofPlatform().daemon().name("accept-waker").start(this::wakeAccept);
         }
     }

@@ -1,10 +1,22 @@
 package serverlab.servers.process;
 
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.spi.SelectorProvider;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 import serverlab.servers.ServerOptions;
+import serverlab.servers.core.Listeners;
 import serverlab.servers.core.ServerContext;
 import serverlab.servers.handlers.Handlers;
 import serverlab.servers.handlers.Workloads;
@@ -28,6 +40,43 @@ public final class Worker {
     /** The options the parent passed as the worker's only argument ({@link ServerOptions#toJson()}). */
     public static ServerOptions options(String[] args) {
         return ServerOptions.fromJson(args[0]);
+    }
+
+    /**
+     * Where this worker's listening socket comes from: with {@code listener = "shared"}, the master's socket, which
+     * {@link SharedListener} put on this JVM's fd 0; otherwise a socket of its own on the port, with SO_REUSEPORT
+     * so that every worker can listen on it. In blocking mode; an event loop switches it to non-blocking.
+     */
+    public static ServerSocketChannel listener(ServerOptions options) throws IOException {
+        if (!options.listener().equals(ServerOptions.SHARED)) {
+            // SelectorProvider.provider() is poll(2) when the master started this JVM for it (jvmOptions)
+            return Listeners.channel(SelectorProvider.provider(), options, true);
+        }
+        if (!(System.inheritedChannel() instanceof ServerSocketChannel inherited)) {
+            throw new IOException("listener \"shared\": fd 0 is not the master's listening socket");
+        }
+        return inherited;
+    }
+
+    /** This worker's ends of its pipes to the master ({@link WorkerLink}), and where its stderr goes. */
+    record Pipes(InputStream commands, OutputStream messages, PrintStream errors) {
+    }
+
+    /**
+     * Stdin, stdout and stderr; or, when stdin is the inherited listener, the pipes where {@link SharedListener}'s
+     * shell moved them (commands on fd 3, stdout and stderr both to the master), opened by path: closing an
+     * inherited channel points fds 0, 1 and 2 at /dev/null (the JDK serves inetd, whose children talk through the socket).
+     */
+    static Pipes pipes() {
+        try {
+            if (System.inheritedChannel() == null) {
+                return new Pipes(System.in, new FileOutputStream(FileDescriptor.out), System.err);
+            }
+            return new Pipes(new FileInputStream("/proc/self/fd/3"), new FileOutputStream("/proc/self/fd/1", true),
+                    new PrintStream(new FileOutputStream("/proc/self/fd/2", true), true, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("no pipes to the master: " + e.getMessage(), e);
+        }
     }
 
     /** The handler, writer and counters of this worker; {@code /stats} answers with this process's counters. */

@@ -1,7 +1,5 @@
 package serverlab.servers.process;
 
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -10,8 +8,8 @@ import java.util.function.Supplier;
 
 /**
  * The child's end of its pipes to the parent ({@link ChildMessage}). Stdout carries the protocol, so
- * {@code System.out} is pointed at stderr to keep stray prints out of it; stdin carries the parent's commands
- * and its EOF means the parent died ({@link ParentWatchdog}).
+ * {@code System.out} is pointed at stderr to keep stray prints out of it; stdin ({@link Worker#pipes} when stdin is
+ * a shared listener) carries the parent's commands and its EOF means the parent died ({@link ParentWatchdog}).
  */
 public final class WorkerLink {
 
@@ -30,9 +28,11 @@ public final class WorkerLink {
      * @param onShutdown   runs on SIGTERM
      */
     public static WorkerLink connect(Supplier<WorkerStats> stats, Consumer<Duration> gracefulStop, Runnable onShutdown) {
-        WorkerLink link = new WorkerLink(new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8), stats);
+        Worker.Pipes pipes = Worker.pipes();
+        WorkerLink link = new WorkerLink(new PrintStream(pipes.messages(), true, StandardCharsets.UTF_8), stats);
+        System.setErr(pipes.errors());
         System.setOut(System.err);
-        ParentWatchdog.watch(System.in, line -> {
+        ParentWatchdog.watch(pipes.commands(), line -> {
             ChildMessage command = ChildMessage.parse(line);
             switch (command.type()) {
                 case ChildMessage.STATS -> link.send(ChildMessage.stats(stats.get()));

@@ -46,9 +46,14 @@ public abstract class ArchitectureContract {
         return 20;
     }
 
+    /** Options of the servers under test: 2 workers. */
+    protected ServerOptions options() {
+        return ServerOptions.defaults().withWorkers(2).withIdleTimeout(Duration.ofSeconds(10));
+    }
+
     @BeforeAll
     void startServer() {
-        server = Servers.start(name(), ServerOptions.defaults().withWorkers(2).withIdleTimeout(Duration.ofSeconds(10)));
+        server = Servers.start(name(), options());
     }
 
     @AfterAll
@@ -149,8 +154,7 @@ public abstract class ArchitectureContract {
 
     @Test
     void noWorkerOutlivesASigkilledParent() throws Exception {
-        ServerOptions options = ServerOptions.defaults().withWorkers(2).withIdleTimeout(Duration.ofSeconds(10));
-        WorkerProcess host = WorkerProcess.start(ServerHost.command(name(), options, List.of("-Xmx128m")).start());
+        WorkerProcess host = WorkerProcess.start(ServerHost.command(name(), options(), List.of("-Xmx128m")).start());
         try {
             int port = host.awaitReady(Duration.ofSeconds(60));
             keepAWorkerBusy(new InetSocketAddress("127.0.0.1", port));
