@@ -66,7 +66,7 @@ public final class Reactor implements Runnable {
     }
 
     private void acceptReady() {
-        for (int i = 0; i < ACCEPTS_PER_WAKEUP; i++) {
+        for (int i = 0; i < acceptsPerWakeup; i++) {
             SocketChannel channel;
             try {
                 channel = listener.accept();
@@ -115,6 +115,7 @@ public final class Reactor implements Runnable {
     private final ServerContext context;
     private final Selector selector;
     private final ServerSocketChannel listener; // null when an acceptor thread feeds this reactor
+    private int acceptsPerWakeup = ACCEPTS_PER_WAKEUP;
     private final Offload offload;
     private final LongAdder requests;
     private final LoopCounters counters; // what this loop did, for stats: written by the loop thread only
@@ -148,6 +149,16 @@ public final class Reactor implements Runnable {
             listener.configureBlocking(false);
             listener.register(selector, SelectionKey.OP_ACCEPT);
         }
+    }
+
+    /**
+     * For a listener shared with other processes' loops, which one new connection wakes all at once: one accept per
+     * wake-up leaves the next connections to the siblings, as nginx does by default ({@code multi_accept off});
+     * taking up to 64 would let the first loop awake take them all. Call before the loop runs.
+     */
+    public Reactor acceptingOnePerWakeup() {
+        acceptsPerWakeup = 1;
+        return this;
     }
 
     /** Runs the loop on a new platform thread named after this reactor. */
