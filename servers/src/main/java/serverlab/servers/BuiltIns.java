@@ -44,7 +44,7 @@ final class BuiltIns {
             new Registration(ProcessPerRequestServer.NAME, Family.PROCESSES,
                     "CGI: a fresh child JVM per request, request on stdin, response on stdout; at most workers children at once and queueCapacity requests waiting (then 503); a child silent past the idle timeout (at least 10 s) is killed (504)", ProcessPerRequestServer::start),
             new Registration(PreforkServer.NAME, Family.PROCESSES,
-                    "N worker processes bound with SO_REUSEPORT, each serving one connection at a time; a supervisor restarts dead workers",
+                    "N worker processes on SO_REUSEPORT sockets (or one shared socket: --listener shared), each serving one connection at a time; a supervisor restarts dead workers; a graceful stop serves what is queued",
                     PreforkServer::start),
             new Registration(NginxStyleServer.NAME, Family.HYBRIDS,
                     "a master that writes the configuration and supervises N single-threaded event-loop worker processes; graceful stop drains",

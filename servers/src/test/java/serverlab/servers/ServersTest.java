@@ -27,7 +27,6 @@ import serverlab.servers.control.ControlAddress;
 import serverlab.servers.core.AbstractServer;
 import serverlab.servers.example.CachedThreadPoolServer;
 import serverlab.servers.event.EventLoopServer;
-import serverlab.servers.event.EventLoopWorkersServer;
 import serverlab.servers.event.MultiReactorServer;
 import serverlab.servers.event.SelectorProviders;
 import serverlab.servers.handlers.Workloads;
@@ -97,9 +96,8 @@ class ServersTest {
 
     private static java.nio.channels.spi.SelectorProvider provider(Server server) {
         return switch (server) {
-            case EventLoopServer s -> s.selectorProvider();
+            case EventLoopServer s -> s.selectorProvider(); // and event-loop-workers, its subclass
             case MultiReactorServer s -> s.selectorProvider();
-            case EventLoopWorkersServer s -> s.selectorProvider();
             default -> throw new AssertionError(server);
         };
     }

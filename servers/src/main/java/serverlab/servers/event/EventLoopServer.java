@@ -20,18 +20,25 @@ import serverlab.servers.core.Listeners;
  * ({@code /sleep}, a big {@code /cpu}) stops every other connection for its duration.
  * {@code selector} picks epoll or poll as the readiness mechanism.
  */
-public final class EventLoopServer extends AbstractServer {
+public class EventLoopServer extends AbstractServer {
 
     private final ServerSocketChannel listener;
     private final InetSocketAddress address;
+    private final Offload offload;
     private final Reactor loop;
 
     public EventLoopServer(ServerOptions options) throws IOException {
-        super("event-loop", options);
+        this("event-loop", options, Offload.NONE); // every handler runs on the loop
+    }
+
+    /** An event loop that hands what {@code offload} picks to its pool ({@link EventLoopWorkersServer}). */
+    protected EventLoopServer(String name, ServerOptions options, Offload offload) throws IOException {
+        super(name, options);
+        this.offload = offload;
         SelectorProvider provider = SelectorProviders.forName(options.selector());
         listener = Listeners.channel(provider, options, false);
         address = (InetSocketAddress) listener.getLocalAddress();
-        loop = new Reactor("event-loop", context, provider, listener, Offload.NONE); // every handler runs on the loop
+        loop = new Reactor("event-loop", context, provider, listener, offload);
         loop.start(); // one thread: Reactor.run(), the select–dispatch loop
         announce();
     }
@@ -53,6 +60,7 @@ public final class EventLoopServer extends AbstractServer {
 
     @Override
     protected void shutdown() {
+        if (offload.pool() != null) offload.pool().shutdownNow(); // helpers sleeping in a handler are interrupted
         loop.stop();
         NioConnection.closeQuietly(listener);
     }

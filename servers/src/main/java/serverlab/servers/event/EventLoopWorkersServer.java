@@ -1,15 +1,9 @@
 package serverlab.servers.event;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.spi.SelectorProvider;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 import serverlab.servers.ServerOptions;
-import serverlab.servers.core.AbstractServer;
-import serverlab.servers.core.Listeners;
 
 /**
  * {@code event-loop-workers}: one event loop for all I/O plus a pool of {@code options.helpers()}
@@ -25,44 +19,12 @@ import serverlab.servers.core.Listeners;
  * of {@code helpers}). The connection whose request is away stops reading until the answer is
  * back, so pipelined responses stay in order.
  */
-public final class EventLoopWorkersServer extends AbstractServer {
-
-    private final ServerSocketChannel listener;
-    private final InetSocketAddress address;
-    private final ExecutorService helpers;
-    private final Reactor loop;
+public final class EventLoopWorkersServer extends EventLoopServer {
 
     public EventLoopWorkersServer(ServerOptions options) throws IOException {
-        super("event-loop-workers", options);
-        SelectorProvider provider = SelectorProviders.forName(options.selector());
-        listener = Listeners.channel(provider, options, false);
-        address = (InetSocketAddress) listener.getLocalAddress();
-        helpers = Executors.newFixedThreadPool(options.helpers(), Thread.ofPlatform().name("helper-", 1).factory());
-        // blocking handlers go to the helpers; their answers come back through the loop's task queue + wakeup
-        loop = new Reactor("event-loop", context, provider, listener, Offload.blockingWork(helpers));
-        loop.start();
-        announce();
-    }
-
-    /** The selector provider actually in use (epoll or poll). */
-    public SelectorProvider selectorProvider() {
-        return loop.selector().provider();
-    }
-
-    @Override
-    public InetSocketAddress address() {
-        return address;
-    }
-
-    @Override
-    protected void drain() {
-        loop.drain();
-    }
-
-    @Override
-    protected void shutdown() {
-        helpers.shutdownNow();
-        loop.stop();
-        NioConnection.closeQuietly(listener);
+        // the event-loop server, with blocking handlers going to the helpers; their answers come back through the
+        // loop's task queue + wakeup
+        super("event-loop-workers", options, Offload.blockingWork(
+                Executors.newFixedThreadPool(options.helpers(), Thread.ofPlatform().name("helper-", 1).factory())));
     }
 }
