@@ -161,6 +161,8 @@ public final class ServerOptions {
     public int helpers() { return get(HELPERS); }
     public String selector() { return get(SELECTOR); }
     public String listener() { return get(LISTENER); }
+    /** Workers inherit the master's one listening socket ({@code listener = "shared"}). */
+    public boolean sharedListener() { return listener().equals(SHARED); }
     public int maxConnections() { return get(MAX_CONNECTIONS); }
     public Duration idleTimeout() { return get(IDLE_TIMEOUT); }
     public int maxHeaderBytes() { return get(MAX_HEADER_BYTES); }

@@ -30,7 +30,7 @@ final class ReactorWorker {
         ServerContext context = Worker.context(architecture, options);
         ServerSocketChannel listener = Worker.listener(options); // its own (SO_REUSEPORT) or the master's, inherited
         Reactor loop = new Reactor("pid " + ProcessHandle.current().pid(), context, listener.provider(), listener, offload);
-        if (options.listener().equals(ServerOptions.SHARED)) loop.acceptingOnePerWakeup(); // nginx's multi_accept off
+        if (options.sharedListener()) loop.acceptingOnePerWakeup(); // nginx's multi_accept off
 
         WorkerLink link = WorkerLink.connect(() -> Worker.stats(context), drain -> {
             Worker.haltAfter(drain);

@@ -49,7 +49,7 @@ public abstract class MultiProcessServer extends ServerLifecycle implements Relo
         this.options = options;
         this.port = new PortReservation(options.bindAddress(), options.port());
         try {
-            this.shared = options.listener().equals(ServerOptions.SHARED) ? SharedListener.open(workerOptions(options)) : null;
+            this.shared = options.sharedListener() ? SharedListener.open(workerOptions(options)) : null;
         } catch (IOException | RuntimeException e) {
             port.close();
             throw e;

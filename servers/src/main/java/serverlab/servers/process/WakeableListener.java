@@ -56,7 +56,7 @@ final class WakeableListener implements AutoCloseable {
 
     /** The worker's listener ({@link Worker#listener}), in blocking mode: an idle worker sleeps in the kernel's accept. */
     static WakeableListener open(ServerOptions options) throws IOException {
-        return new WakeableListener(Worker.listener(options), options.listener().equals(ServerOptions.SHARED));
+        return new WakeableListener(Worker.listener(options), options.sharedListener());
     }
 
     /**

@@ -48,7 +48,7 @@ public final class Worker {
      * so that every worker can listen on it. In blocking mode; an event loop switches it to non-blocking.
      */
     public static ServerSocketChannel listener(ServerOptions options) throws IOException {
-        if (!options.listener().equals(ServerOptions.SHARED)) {
+        if (!options.sharedListener()) {
             // SelectorProvider.provider() is poll(2) when the master started this JVM for it (jvmOptions)
             return Listeners.channel(SelectorProvider.provider(), options, true);
         }
