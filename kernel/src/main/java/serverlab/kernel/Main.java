@@ -8,10 +8,12 @@ import serverlab.kernel.io.BackgroundOutput;
 import serverlab.kernel.io.OutputRouter;
 import serverlab.kernel.io.PrivateFiles;
 import serverlab.kernel.wire.Connection;
+import serverlab.kernel.wire.TrainingClient;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.LogManager;
 import java.util.logging.Logger;
@@ -36,8 +38,14 @@ public final class Main {
             System.exit(args.length == 0 ? 2 : 0);
         }
         if (args[0].equals("--train-cds")) {
-            trainClassData();
-            return;
+            PrintStream stderr = System.err;   // the training kernel routes System.err too
+            try {
+                trainClassData();
+            } catch (Exception | Error e) {
+                stderr.println("error: the training run failed: " + e);
+                e.printStackTrace(stderr);
+            }
+            System.exit(1);   // a kernel that shuts down exits with 0 before this
         }
         if (args[0].equals("install") || args[0].equals("uninstall")) {
             System.exit(KernelSpecInstaller.run(args));
@@ -49,7 +57,7 @@ public final class Main {
         }
         PrintStream stderr = System.err;   // the kernel routes System.err into cells once it runs
         try {
-            run(connectionFile);
+            run(connectionFile, History.defaultFile());
         } catch (Exception | Error e) {
             stderr.println("error: the ServerLab kernel could not start: " + e);
             e.printStackTrace(stderr);
@@ -57,12 +65,19 @@ public final class Main {
         }
     }
 
-    private static void run(Path connectionFile) throws Exception {
+    private static void run(Path connectionFile, Path historyFile) throws Exception {
+        StartTrace.mark("main");
         quietLogging();
         System.setProperty("java.awt.headless", "true");
         // Tablesaw and the Maven resolver log through SLF4J without a provider; its three-line
         // "no providers" warning would land in the first cell that touches them.
         if (System.getProperty("slf4j.internal.verbosity") == null) System.setProperty("slf4j.internal.verbosity", "ERROR");
+        // JShell and its imports are the longest road to the first cell: start on them before the sockets.
+        String startup = System.getenv("SERVERLAB_STARTUP_SCRIPT");
+        KernelExtensions extensions = KernelExtensions.load(Main.class.getClassLoader());
+        CellEvaluator evaluator = new CellEvaluator(System.getProperty("java.class.path"), extensions.imports(),
+                startup == null || startup.isBlank() ? null : Path.of(startup));
+
         KernelConnectionProperties props = KernelConnectionProperties.parse(Files.readString(connectionFile));
         Connection connection;
         try {
@@ -72,11 +87,8 @@ public final class Main {
             System.exit(2);
             return;
         }
+        StartTrace.mark("sockets bound");
         Runtime.getRuntime().addShutdownHook(new Thread(connection::closeRelays, "remove-ipc-sockets"));
-        String startup = System.getenv("SERVERLAB_STARTUP_SCRIPT");
-        KernelExtensions extensions = KernelExtensions.load(Main.class.getClassLoader());
-        CellEvaluator evaluator = new CellEvaluator(System.getProperty("java.class.path"), extensions.imports(),
-                startup == null || startup.isBlank() ? null : Path.of(startup));
 
         Path backgroundLog = PrivateFiles.runtimeDirectory().resolve("kernel-" + ProcessHandle.current().pid() + "-background.log");
         Files.deleteIfExists(backgroundLog);   // left by a killed kernel whose pid we now have
@@ -86,30 +98,52 @@ public final class Main {
         serverlab.kernel.io.CellInput.install(connection::askInput);
         Runtime.getRuntime().addShutdownHook(new Thread(ServerLabKernel::closeTracked, "close-tracked"));
 
-        History history = History.open(History.defaultFile(), PrivateFiles.runtimeDirectory(), System.err);
+        History history = History.open(historyFile, PrivateFiles.runtimeDirectory(), System.err);
         ServerLabKernel kernel = new ServerLabKernel(connection, evaluator, background, history, extensions);
         exitWithParent();
+        StartTrace.mark("serving");
         kernel.serve();
     }
 
-    /** The install command's training run: loads what a first cell loads, for the class-data archive. */
-    private static void trainClassData() {
-        quietLogging();
-        System.setProperty("java.awt.headless", "true");
-        CellEvaluator evaluator = new CellEvaluator(System.getProperty("java.class.path"),
-                KernelExtensions.load(Main.class.getClassLoader()).imports(), null);
-        CellRun run = new CellRun(1, null, null, true);
-        for (String cell : new String[] {"1 + 1", "System.out.println(\"warm\")",
-                "Table.create(\"t\", tech.tablesaw.api.IntColumn.create(\"n\", new int[] {1, 2, 3}))",
-                "QuickChart.getChart(\"t\", \"x\", \"y\", \"s\", new double[] {1, 2}, new double[] {3, 4})"}) {
-            if (evaluator.eval(cell, run) instanceof serverlab.kernel.eval.Outcome.Value value) {
-                serverlab.kernel.display.Renderers.render(value.value());
+    /** What the training run's session evaluates: a value, output, a table and a chart. */
+    private static final List<String> TRAINING_CELLS = List.of("1 + 1", "System.out.println(\"warm\")",
+            "Table.create(\"t\", tech.tablesaw.api.IntColumn.create(\"n\", new int[] {1, 2, 3}))",
+            "QuickChart.getChart(\"t\", \"x\", \"y\", \"s\", new double[] {1, 2}, new double[] {3, 4})");
+
+    /**
+     * The install command's training run, for the class-data archive: a real kernel on loopback sockets, driven
+     * through them by a {@link TrainingClient} as a notebook's first minute drives it, then shut down (the JVM
+     * writes the archive as it exits).
+     */
+    private static void trainClassData() throws Exception {
+        Path dir = Files.createTempDirectory("serverlab-training");
+        KernelConnectionProperties props = TrainingClient.loopbackConnection();
+        Path connectionFile = dir.resolve("kernel-training.json");
+        Files.writeString(connectionFile, props.toJsonString());
+        Thread kernel = new Thread(() -> {
+            try {
+                run(connectionFile, dir.resolve("history.jsonl"));
+            } catch (Exception e) {
+                throw new IllegalStateException("the training kernel failed", e);
             }
+        }, "training-kernel");
+        kernel.setDaemon(true);
+        kernel.start();
+        try (TrainingClient client = new TrainingClient(props)) {
+            try {
+                client.runSession(TRAINING_CELLS);
+            } finally {
+                deleteTree(dir);
+            }
+            client.shutdown();
+            Thread.sleep(30_000);   // the kernel's own exit (status 0) ends the JVM well before this
         }
-        evaluator.complete("\"abc\".toUpp", 11);
-        evaluator.inspect("Math.max", 8);
-        evaluator.isComplete("for (int i = 0; i < 3; i++) {");
-        System.exit(0);
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(path);
+        }
     }
 
     /** Jupyter names the process that started us; if it dies without shutting us down, go too. */

@@ -151,7 +151,10 @@ public final class ServerLabKernel {
                 case "execute_request" -> {
                     if (execute(channel, message)) abortQueued(channel);
                 }
-                case "kernel_info_request" -> reply(channel, message, "kernel_info_reply", kernelInfo());
+                case "kernel_info_request" -> {
+                    reply(channel, message, "kernel_info_reply", kernelInfo());
+                    StartTrace.mark("kernel_info replied");
+                }
                 case "complete_request" -> complete(channel, message);
                 case "inspect_request" -> inspect(channel, message);
                 case "is_complete_request" -> isComplete(channel, message);
@@ -187,8 +190,11 @@ public final class ServerLabKernel {
         CellRun.bind(run);
         long started = System.nanoTime();
         try {
+            StartTrace.mark("cell received");
             evaluator.awaitReady();
+            StartTrace.mark("JShell ready");
             outcome = magics.runCell(code, run);
+            StartTrace.mark("cell evaluated");
             trace("cell evaluated", started);
         } catch (Throwable e) {
             outcome = new Outcome.Failure(e.getClass().getName(), String.valueOf(e.getMessage()),
@@ -231,6 +237,8 @@ public final class ServerLabKernel {
         trace("history recorded", started);
         reply(channel, message, "execute_reply", reply);
         trace("replied", started);
+        StartTrace.mark("first cell replied");
+        StartTrace.report();
         return failed && request.shouldStopOnError();
     }
 

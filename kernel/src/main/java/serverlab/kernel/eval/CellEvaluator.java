@@ -23,13 +23,14 @@ import java.util.concurrent.CompletableFuture;
 public final class CellEvaluator {
     /** So a notebook needs no boilerplate: the usual JDK packages; the libraries add theirs ({@link serverlab.kernel.KernelExtensions}). */
     public static final List<String> JDK_IMPORTS = List.of(
+            "static serverlab.kernel.Notebook.*",   // first: it names the one snippet of all imports (importAll)
             "java.util.*", "java.util.concurrent.*", "java.util.concurrent.atomic.*", "java.util.function.*",
-            "java.util.stream.*", "java.io.*", "java.nio.file.*", "java.net.*", "java.time.*",
-            "static serverlab.kernel.Notebook.*");
+            "java.util.stream.*", "java.io.*", "java.nio.file.*", "java.net.*", "java.time.*");
 
     private final CellExecutionControl control = new CellExecutionControl();
     private final Tracebacks tracebacks = new Tracebacks();
     private final CompletableFuture<JShell> shell;
+    private volatile boolean cellWaiting;
 
     /** {@code libraryImports}: packages the class path's libraries ask to have imported in every cell. */
     public CellEvaluator(String classpath, List<String> libraryImports, java.nio.file.Path startupScript) {
@@ -66,18 +67,37 @@ public final class CellEvaluator {
                 // No --release: it makes javac read ct.sym on every snippet (~3x slower, 10x the garbage).
                 .compilerOptions("-proc:none")
                 .build();
+        serverlab.kernel.StartTrace.mark("JShell built");
         for (String entry : classpath.split(java.io.File.pathSeparator)) {
             if (!entry.isBlank()) jshell.addToClasspath(entry);
         }
-        for (String pkg : java.util.stream.Stream.concat(JDK_IMPORTS.stream(), libraryImports.stream()).toList()) {
-            String source = "import " + pkg + ";";
-            // Packages of modules still being written may be absent; skip them quietly.
-            List<SnippetEvent> events = jshell.eval(source);
-            if (!events.isEmpty() && events.get(0).status() == Snippet.Status.REJECTED) jshell.drop(events.get(0).snippet());
-        }
-        // The first real compile pays javac's warm-up, not the user; dropped so that %vars does not list it.
-        jshell.eval("int serverlabWarmUp = 1 + 1;").forEach(event -> jshell.drop(event.snippet()));
+        serverlab.kernel.StartTrace.mark("class path added");
+        importAll(jshell, java.util.stream.Stream.concat(JDK_IMPORTS.stream(), libraryImports.stream()).toList());
+        serverlab.kernel.StartTrace.mark("imports compiled");
+        // The first real compile pays javac's warm-up, not the user's first cell (dropped so that %vars does not
+        // list it); pointless when that cell is already waiting: it would only wait longer.
+        if (!cellWaiting) jshell.eval("int serverlabWarmUp = 1 + 1;").forEach(event -> jshell.drop(event.snippet()));
+        serverlab.kernel.StartTrace.mark("warm-up compiled");
         return jshell;
+    }
+
+    /**
+     * Every default import in one snippet: JShell compiles each snippet it is given, and pastes an import
+     * snippet's whole text into every later wrapper, so one snippet of 24 imports costs one compile instead of 24
+     * (bench/kernel: the first cell's wait). The snippet is known by its first import, the kernel's own
+     * {@code Notebook}, so a cell that imports {@code java.util.*} again adds to the defaults instead of
+     * replacing them. If any import is refused (a library naming a package it lacks), each is added on its own
+     * and the refused ones are skipped quietly.
+     */
+    private static void importAll(JShell jshell, List<String> packages) {
+        String all = packages.stream().map(p -> "import " + p + ";").collect(java.util.stream.Collectors.joining(" "));
+        List<SnippetEvent> events = jshell.eval(all);
+        if (!events.isEmpty() && events.get(0).status() == Snippet.Status.VALID) return;
+        events.forEach(event -> jshell.drop(event.snippet()));
+        for (String pkg : packages) {
+            List<SnippetEvent> one = jshell.eval("import " + pkg + ";");
+            if (!one.isEmpty() && one.get(0).status() == Snippet.Status.REJECTED) jshell.drop(one.get(0).snippet());
+        }
     }
 
     public JShell jshell() {
@@ -86,6 +106,7 @@ public final class CellEvaluator {
 
     /** Blocks until JShell is ready; used before the first cell. */
     public void awaitReady() {
+        if (!shell.isDone()) cellWaiting = true;
         shell.join();
     }
 

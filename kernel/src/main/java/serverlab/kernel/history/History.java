@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
@@ -68,10 +69,7 @@ public final class History implements HistoryManager {
         try {
             if (!Files.isDirectory(this.file.getParent())) PrivateFiles.directory(this.file.getParent());
             this.session = withLock(() -> {
-                List<Record> records = readAll();
-                int newSession = records.stream().mapToInt(Record::session).max().orElse(0) + 1;
-                long cells = records.stream().filter(Record::isCell).count();
-                if (cells > maxEntries) compact(records, maxEntries * 4 / 5);
+                int newSession = newestSession(maxEntries) + 1;
                 JsonObject marker = new JsonObject();
                 marker.addProperty("session", newSession);
                 marker.addProperty("started", Instant.now().toString());
@@ -239,6 +237,59 @@ public final class History implements HistoryManager {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read history file " + file, e);
         }
+    }
+
+    /**
+     * The newest session number in the file, compacting the file first when it holds more than {@code maxEntries}
+     * cells. A kernel opens the history before its first cell, so the usual case reads only the file's tail: the
+     * last session marker (markers are appended in session order; cells of older sessions may follow them).
+     */
+    private int newestSession(int maxEntries) throws IOException {
+        if (lineCount() > maxEntries) {   // lines >= cells: only then can compaction be due
+            List<Record> records = readAll();
+            long cells = records.stream().filter(Record::isCell).count();
+            if (cells > maxEntries) compact(records, maxEntries * 4 / 5);
+            return records.stream().mapToInt(Record::session).max().orElse(0);
+        }
+        OptionalInt marked = newestMarkerInTail();
+        return marked.isPresent() ? marked.getAsInt() : readAll().stream().mapToInt(Record::session).max().orElse(0);
+    }
+
+    private long lineCount() throws IOException {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            return 0;
+        }
+        long lines = 0;
+        for (byte b : bytes) if (b == '\n') lines++;
+        return lines;
+    }
+
+    private static final int TAIL_BYTES = 64 * 1024;
+
+    private OptionalInt newestMarkerInTail() throws IOException {
+        if (!Files.exists(file)) return OptionalInt.of(0);
+        String tail;
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long start = Math.max(0, channel.size() - TAIL_BYTES);
+            ByteBuffer buffer = ByteBuffer.allocate((int) (channel.size() - start));
+            while (buffer.hasRemaining() && channel.read(buffer, start + buffer.position()) > 0) { }
+            tail = new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8);
+        }
+        String[] lines = tail.split("\n");
+        for (int i = lines.length - 1; i >= 0; i--) {
+            try {
+                JsonObject json = GSON.fromJson(lines[i], JsonObject.class);
+                if (json != null && json.has("session") && json.has("started") && !json.has("input")) {
+                    return OptionalInt.of(json.get("session").getAsInt());
+                }
+            } catch (JsonParseException | IllegalStateException | UnsupportedOperationException e) {
+                // a torn line, or the cut through the first line of the tail
+            }
+        }
+        return OptionalInt.empty();
     }
 
     private List<Record> readAll() throws IOException {

@@ -15,24 +15,36 @@ final class KernelJson {
     private KernelJson() {
     }
 
+    /** JDK 25's ahead-of-time cache (JEP 483, 514, 515) also keeps classes linked and methods profiled; older JDKs get AppCDS. */
+    static boolean aheadOfTimeCache(int javaVersion) {
+        return javaVersion >= 25;
+    }
+
+    static String archiveName(int javaVersion) {
+        return aheadOfTimeCache(javaVersion) ? KernelSpecInstaller.AOT_CACHE_NAME : KernelSpecInstaller.CDS_ARCHIVE_NAME;
+    }
+
     /**
-     * Writes the AppCDS archive once, at install time, from a run that starts JShell and
-     * renders a table and a chart. Kernels only ever read it: an archive that running kernels
-     * rewrite at exit (-XX:+AutoCreateSharedArchive) crashed a JVM that mapped it mid-write.
+     * Writes the class-data archive once, at install time, from a training run: a kernel driven through its
+     * sockets through a first session (see Main's --train-cds). Kernels only ever read it: an archive that
+     * running kernels rewrite at exit (-XX:+AutoCreateSharedArchive) crashed a JVM that mapped it mid-write.
      * A failed training run only costs start-up time, so it is reported, not fatal.
      */
-    static void trainClassDataArchive(Path java, int javaVersion, Path kernelDir) {
-        Path archive = kernelDir.resolve(KernelSpecInstaller.CDS_ARCHIVE_NAME);
-        Path tmp = kernelDir.resolve(KernelSpecInstaller.CDS_ARCHIVE_NAME + ".tmp");
-        List<String> command = new ArrayList<>(List.of(java.toString(), "-XX:ArchiveClassesAtExit=" + tmp));
-        command.addAll(defaultJvmOptions(kernelDir, javaVersion).stream().filter(o -> !o.startsWith("-XX:SharedArchiveFile")).toList());
+    static void trainClassDataArchive(Path java, int javaVersion, List<String> jvmOpts, Path kernelDir) {
+        Path archive = kernelDir.resolve(archiveName(javaVersion));
+        Path tmp = kernelDir.resolve(archiveName(javaVersion) + ".tmp");
+        List<String> command = new ArrayList<>(List.of(java.toString(),
+                (aheadOfTimeCache(javaVersion) ? "-XX:AOTCacheOutput=" : "-XX:ArchiveClassesAtExit=") + tmp));
+        command.addAll(defaultJvmOptions(kernelDir, javaVersion).stream()
+                .filter(o -> !o.startsWith("-XX:SharedArchiveFile") && !o.startsWith("-XX:AOTCache")).toList());
+        command.addAll(jvmOpts);   // the archive must be made with the options kernels run with, or they ignore it
         command.addAll(List.of("-jar", kernelDir.resolve(KernelSpecInstaller.JAR_NAME).toString(), "--train-cds"));
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            boolean done = process.waitFor(180, TimeUnit.SECONDS);
+            boolean done = process.waitFor(300, TimeUnit.SECONDS);
             if (!done) process.destroyForcibly();
-            if (done && process.exitValue() == 0 && Files.size(tmp) > 0) {
+            if (done && process.exitValue() == 0 && Files.isRegularFile(tmp) && Files.size(tmp) > 0) {
                 KernelSpecInstaller.moveReplacing(tmp, archive);
             } else {
                 System.err.println("note: no class-data archive (training run failed); the kernel starts a little slower");
@@ -42,6 +54,7 @@ final class KernelJson {
         } finally {
             try {
                 Files.deleteIfExists(tmp);
+                Files.deleteIfExists(kernelDir.resolve(archiveName(javaVersion) + ".tmp.config"));   // JDK 25's training record
             } catch (IOException ignored) {
             }
         }
@@ -73,20 +86,26 @@ final class KernelJson {
     }
 
     /**
-     * Options for a fast cold start (the goal is the first kernel_info_reply within a second).
-     * AppCDS maps the kernel's classes (JShell and javac included) from an archive the JVM writes
-     * when the first kernel exits and reuses afterwards: JShell start-up measured ~0.55 s → ~0.36 s
-     * on JDK 25. -Xshare:auto keeps the JVM starting if the archive is stale or unwritable.
-     * G1 stays the collector because notebooks run servers inside the kernel JVM.
+     * Options for a fast cold start (the goal is the first cell answered within 0.6 s of the start).
+     * The class-data archive maps the kernel's classes (ZeroMQ, JShell and javac included) instead of
+     * loading and verifying them; on JDK 25 it is an AOT cache that also holds them linked, with the
+     * training run's method profiles so the JIT starts on javac at once (bench/kernel measures it).
+     * A missing or stale archive is not used, silently. G1 stays the collector because notebooks run
+     * servers inside the kernel JVM.
      */
     static List<String> defaultJvmOptions(Path kernelDir, int javaVersion) {
         List<String> options = new ArrayList<>();
-        // Written by trainClassDataArchive at install time; -Xshare:auto ignores a missing or stale one.
-        options.add("-XX:SharedArchiveFile=" + kernelDir.resolve(KernelSpecInstaller.CDS_ARCHIVE_NAME));
-        options.add("-Xshare:auto");
+        // Written by trainClassDataArchive at install time.
+        if (aheadOfTimeCache(javaVersion)) {
+            options.add("-XX:AOTCache=" + kernelDir.resolve(KernelSpecInstaller.AOT_CACHE_NAME));
+            options.add("-Xlog:aot*=off");   // a stale cache (jar replaced by hand) is just not used
+        } else {
+            options.add("-XX:SharedArchiveFile=" + kernelDir.resolve(KernelSpecInstaller.CDS_ARCHIVE_NAME));
+            options.add("-Xshare:auto");
+        }
         // --enable-native-access makes the JDK's base archive report a harmless property mismatch as
-        // "[error][cds]" on stdout at every start (JDK 25); CDS problems are never fatal with -Xshare:auto.
-        options.add("-Xlog:cds*=off");   // also cds+dynamic: a stale archive (jar replaced by hand) is just not used
+        // "[error][cds]" on stdout at every start (JDK 25); CDS problems are never fatal.
+        options.add("-Xlog:cds*=off");
         options.add("-Dfile.encoding=UTF-8");
         options.add("--enable-native-access=ALL-UNNAMED"); // native calls from notebooks (FFM, JNI) without JDK 22+ warnings
         // Each JShell compile leaves tens of MB of garbage; without these, G1 grows the heap to

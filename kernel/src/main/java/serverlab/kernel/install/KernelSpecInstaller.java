@@ -31,6 +31,7 @@ public final class KernelSpecInstaller {
     public static final String DEFAULT_DISPLAY_NAME = "ServerLab (Java)";
     public static final String JAR_NAME = "serverlab-kernel.jar";
     public static final String CDS_ARCHIVE_NAME = "serverlab-kernel.jsa";
+    public static final String AOT_CACHE_NAME = "serverlab-kernel.aot";
     public static final String STARTUP_SCRIPT_ENV = "SERVERLAB_STARTUP_SCRIPT";
     static final int MIN_JAVA = 21;
 
@@ -116,9 +117,10 @@ public final class KernelSpecInstaller {
             Files.copy(jar, tmp, StandardCopyOption.REPLACE_EXISTING);
             moveReplacing(tmp, installedJar);
         }
-        // The CDS archive describes the old jar's classes: rebuild it from a training run now.
+        // The class-data archive describes the old jar's classes: rebuild it from a training run now.
         Files.deleteIfExists(kernelDir.resolve(CDS_ARCHIVE_NAME));
-        KernelJson.trainClassDataArchive(options.java(), javaVersion, kernelDir);
+        Files.deleteIfExists(kernelDir.resolve(AOT_CACHE_NAME));
+        KernelJson.trainClassDataArchive(options.java(), javaVersion, options.jvmOpts(), kernelDir);
 
         JsonObject spec = KernelJson.of(options, javaVersion, kernelDir, startupScript);
         String json = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(spec) + "\n";

@@ -77,7 +77,7 @@ final class WireMessage {
         }
     }
 
-    private static int indexOfDelimiter(List<byte[]> frames) {
+    static int indexOfDelimiter(List<byte[]> frames) {
         for (int i = 0; i < frames.size(); i++) {
             if (Arrays.equals(DELIMITER, frames.get(i))) return i;
         }

@@ -4,13 +4,16 @@ import jdk.jshell.JShell;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+
 import serverlab.kernel.CellRun;
 import serverlab.kernel.KernelExtensions;
 
+import java.util.List;
 import java.util.concurrent.Future;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CellEvaluatorTest {
     private static CellEvaluator evaluator;
@@ -83,5 +86,40 @@ class CellEvaluatorTest {
         Outcome outcome = eval("Greeting.hello()");
         assertInstanceOf(Outcome.Value.class, outcome, outcome.toString());
         assertEquals("hello from an extension", ((Outcome.Value) outcome).value());
+    }
+
+    @Test
+    void theDefaultImportsAreOneSnippet() {
+        // One compile at start instead of one per import; the JDK's, the kernel's and the extension's all in it.
+        List<String> imports = evaluator.jshell().imports().filter(i -> evaluator.jshell().status(i).isActive())
+                .map(i -> i.source()).toList();
+        assertEquals(1, imports.size(), imports.toString());
+        assertTrue(imports.get(0).startsWith("import static serverlab.kernel.Notebook.*;"), imports.get(0));
+        assertTrue(imports.get(0).contains("import serverlab.kernel.extensiontest.*;"), imports.get(0));
+    }
+
+    @Test
+    void aCellThatImportsADefaultPackageAgainKeepsTheOthers() {
+        assertEquals(Outcome.DONE, eval("import java.util.concurrent.*;"));
+        Outcome map = eval("new ConcurrentHashMap<String, Integer>().size()");
+        assertEquals(0, assertInstanceOf(Outcome.Value.class, map, map.toString()).value());
+        Outcome list = eval("new ArrayList<String>(List.of(\"a\")).size()");
+        assertEquals(1, assertInstanceOf(Outcome.Value.class, list, list.toString()).value());
+        Outcome greeting = eval("Greeting.hello()");
+        assertEquals("hello from an extension", assertInstanceOf(Outcome.Value.class, greeting, greeting.toString()).value());
+    }
+
+    @Test
+    void aPackageALibraryLacksIsSkippedAndTheOtherImportsStay() {
+        CellEvaluator withMissing = new CellEvaluator(System.getProperty("java.class.path"),
+                List.of("serverlab.kernel.extensiontest.*", "no.such.library.pkg.*"), null);
+        try {
+            Outcome greeting = withMissing.eval("Greeting.hello()", new CellRun(1, null, null, true));
+            assertEquals("hello from an extension", assertInstanceOf(Outcome.Value.class, greeting, greeting.toString()).value());
+            Outcome list = withMissing.eval("new ArrayList<String>().size()", new CellRun(2, null, null, true));
+            assertEquals(0, assertInstanceOf(Outcome.Value.class, list, list.toString()).value());
+        } finally {
+            withMissing.jshell().close();
+        }
     }
 }

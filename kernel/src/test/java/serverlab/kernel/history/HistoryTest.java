@@ -126,6 +126,19 @@ class HistoryTest {
     }
 
     @Test
+    void aNewSessionFollowsTheNewestMarkerEvenWhenAnOlderKernelWroteLast() throws Exception {
+        Path file = dir.resolve("h.jsonl");
+        History older = new History(file);
+        History newer = new History(file);
+        older.record(1, "written after the newer kernel started");
+        History third = new History(file);
+        assertEquals(newer.session() + 1, third.session());
+        String big = "x".repeat(1000);
+        for (int i = 2; i <= 100; i++) older.record(i, big + i);   // ~100 KB after the newest marker: past the tail read
+        assertEquals(third.session() + 1, new History(file).session());
+    }
+
+    @Test
     void tornLineFromACrashIsSkipped() throws Exception {
         Path file = dir.resolve("h.jsonl");
         new History(file).record(1, "kept");

@@ -87,8 +87,10 @@ class KernelSpecInstallerTest {
         assertEquals(Path.of(System.getProperty("java.home"), "bin", "java").toString(), argv.get(0));
         assertEquals(List.of("-jar", dir.resolve("serverlab-kernel.jar").toString(), "{connection_file}"),
                 argv.subList(argv.size() - 3, argv.size()));
-        assertTrue(argv.contains("-XX:SharedArchiveFile=" + dir.resolve("serverlab-kernel.jsa")), argv.toString());
-        assertTrue(argv.stream().anyMatch(o -> o.startsWith("-XX:SharedArchiveFile=")), argv.toString());
+        String archiveOption = Runtime.version().feature() >= 25
+                ? "-XX:AOTCache=" + dir.resolve("serverlab-kernel.aot")            // JDK 25: the AOT cache
+                : "-XX:SharedArchiveFile=" + dir.resolve("serverlab-kernel.jsa");  // JDK 21-24: AppCDS
+        assertTrue(argv.contains(archiveOption), argv.toString());
         assertTrue(argv.contains("-Dfile.encoding=UTF-8"), argv.toString());
         assertEquals(List.of("-Xmx1g", "--add-opens=java.base/java.lang=ALL-UNNAMED"),
                 argv.subList(argv.size() - 5, argv.size() - 3), "user options come after the defaults, before -jar");
@@ -123,19 +125,21 @@ class KernelSpecInstallerTest {
     }
 
     @Test
-    void reinstallOverwritesAndDropsTheStaleCdsArchive() throws Exception {
+    void reinstallOverwritesAndDropsTheStaleClassDataArchive() throws Exception {
         Path prefix = tmp.resolve("prefix");
         String[] args = {"install", "--prefix", prefix.toString(), "--jar", jar.toString()};
         assertEquals(0, run(args), stderr());
         Path dir = prefix.toAbsolutePath().resolve("share/jupyter/kernels/serverlab");
         String firstJson = Files.readString(dir.resolve("kernel.json"));
         Files.writeString(dir.resolve("serverlab-kernel.jsa"), "archive of the old jar");
+        Files.writeString(dir.resolve("serverlab-kernel.aot"), "cache of the old jar");
         Files.writeString(jar, "a rebuilt jar");
 
         assertEquals(0, run(args), stderr());
         assertEquals(firstJson, Files.readString(dir.resolve("kernel.json")));
         assertEquals("a rebuilt jar", Files.readString(dir.resolve("serverlab-kernel.jar")));
         assertFalse(Files.exists(dir.resolve("serverlab-kernel.jsa")));
+        assertFalse(Files.exists(dir.resolve("serverlab-kernel.aot")));
         assertFalse(Files.exists(dir.resolve("serverlab-kernel.jar.tmp")));
     }
 
