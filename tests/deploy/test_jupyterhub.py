@@ -1,24 +1,30 @@
-"""Three students on one local JupyterHub (deploy/jupyterhub/jupyterhub_config.py) at the same time.
+"""Three students on one local JupyterHub (deploy/jupyterhub/jupyterhub_config.py) at once, and its idle culling.
 
 Each user logs in with a password over the hub's REST API (a token in exchange for username + password),
 starts their server, and runs 00-welcome in quick mode through their own server's kernel API (REST + the
 kernel's websocket). Then: no pid and no listening port is shared between users, each user's processes run
 as that user inside that user's cgroup (limits applied), the process tree the charts sample
 (ProcessTreeProbe.self(), with a hosted server running) holds only that user's processes, and after the
-servers stop every pid is gone. Needs root (system users, cgroups) and Debian's jupyterhub; ./test deploy
-runs it: 13 min measured on the shared 2-core machine (load average ~20), of which the venv of
-deploy/jupyterhub/install-venv took ~7 and the three users' chapter ~4.5.
+servers stop every pid is gone. test_idle_culling checks the config's idle culling with shorter timeouts
+(its docstring has the bounds). Needs root (system users, cgroups) and Debian's jupyterhub; ./test deploy
+runs it. Measured on the shared 2-core machine: the three-user test alone 13 min (load average ~20; the venv
+of deploy/jupyterhub/install-venv ~7, the chapter ~4.5); both tests 6 min 32 s (the venv 70 s with the build up
+to date, three users 105 s, culling 3.5 min). The tests share one venv; one kept for the next run would save
+only ~25 s (install-venv into an existing venv still builds, checks and reinstalls the kernel).
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pwd
+import re
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -87,10 +93,24 @@ def homes():
 
 
 @pytest.fixture(scope="module")
-def hub(homes):
+def venv():
+    """install-venv's venv, made once for every hub of this module."""
+    base = Path(tempfile.mkdtemp(prefix="serverlab-hubvenv-"))
+    base.chmod(0o755)  # every user's server runs from it
+    try:
+        start = time.monotonic()
+        subprocess.run([str(CONFIG.parent / "install-venv"), str(base / "venv")], check=True, stdout=subprocess.DEVNULL)
+        print(f"[hub] install-venv took {time.monotonic() - start:.0f} s")
+        yield base / "venv"
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def running_hub(venv: Path, overrides: str = ""):
+    """jupyterhub_config.py on free local ports with the dummy authenticator, then `overrides` (config lines)."""
     state = Path(tempfile.mkdtemp(prefix="serverlab-hubstate-"))
     state.chmod(0o755)
-    subprocess.run([str(CONFIG.parent / "install-venv"), str(state / "venv")], check=True, stdout=subprocess.DEVNULL)
     port, hub_port, api_port = free_port(), free_port(), free_port()
     (state / "config.py").write_text(f"""
 c = get_config()
@@ -105,10 +125,10 @@ c.ConfigurableHTTPProxy.pid_file = "{state}/proxy.pid"
 c.JupyterHub.authenticator_class = "dummy"
 c.DummyAuthenticator.password = {PASSWORD!r}
 c.Authenticator.allowed_users = {set(USERS)!r}
-""")
+""" + overrides)
     log = open(state / "hub.log", "w")
     proc = subprocess.Popen(["jupyterhub", "-f", str(state / "config.py")], cwd=state, stdout=log,
-                            stderr=subprocess.STDOUT, env={**os.environ, "SERVERLAB_QUICK": "1", "SERVERLAB_VENV": str(state / "venv")})
+                            stderr=subprocess.STDOUT, env={**os.environ, "SERVERLAB_QUICK": "1", "SERVERLAB_VENV": str(venv)})
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -134,6 +154,12 @@ c.Authenticator.allowed_users = {set(USERS)!r}
         shutil.rmtree(state, ignore_errors=True)
 
 
+@pytest.fixture
+def hub(homes, venv):
+    with running_hub(venv) as h:
+        yield h
+
+
 class Student:
     """One user's session: log in, start the server, run cells on a kernel of that server."""
 
@@ -157,7 +183,8 @@ class Student:
     def start_kernel(self) -> None:
         r = self.http.post(f"{self.hub}/user/{self.name}/api/kernels", json={"name": "serverlab"}, timeout=60)
         r.raise_for_status()
-        ws_url = f"{self.hub.replace('http', 'ws', 1)}/user/{self.name}/api/kernels/{r.json()['id']}/channels"
+        self.kernel_id = r.json()["id"]
+        ws_url = f"{self.hub.replace('http', 'ws', 1)}/user/{self.name}/api/kernels/{self.kernel_id}/channels"
         self.ws = websocket.create_connection(ws_url, header=[f"Authorization: {self.http.headers['Authorization']}"],
                                               timeout=600)
         self.session = uuid.uuid4().hex
@@ -243,3 +270,143 @@ def test_three_students_at_once(hub):
         time.sleep(0.2)
     assert not alive, f"processes outlived their user's stop: {alive}"
     assert not any(UserCgroup(u).pids() for u in USERS)
+
+
+# The course's culling (jupyterhub_config.py: 1200 s, every 60 s, 3600 s) shortened through the same keys.
+CULL = {"MappingKernelManager.cull_idle_timeout": 30, "MappingKernelManager.cull_interval": 5,
+        "ServerApp.shutdown_no_activity_timeout": 60}
+NO_ACTIVITY_CHECK = 60  # jupyter_server's ServerApp checks shutdown_no_activity every 60 s (not configurable)
+HUB_POLL = 30  # JupyterHub's Spawner.poll_interval (default, not set by the config): when the hub notices the exit
+HOSTED = """var hosted = HostedServer.start("thread-per-connection", ServerOptions.defaults());
+System.out.println("kernel " + ProcessHandle.current().pid() + " hosted " + hosted.pid()
+        + " port " + hosted.address().getPort());"""
+
+
+@pytest.fixture
+def culling_hub(homes, venv):
+    overrides = f"""
+short = {CULL!r}
+kept = [a for a in c.Spawner.args if a[2:].split("=")[0] not in short]
+assert len(kept) == len(c.Spawner.args) - len(short), f"jupyterhub_config.py does not set all of {{list(short)}}"
+c.Spawner.args = kept + [f"--{{key}}={{value}}" for key, value in short.items()]
+"""
+    with running_hub(venv, overrides) as h:
+        yield h
+
+
+def alive(p: psutil.Process) -> bool:
+    try:
+        return p.is_running() and p.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def listening(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(2)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def wait_until(what: str, condition, deadline: float, every: float = 0.5) -> float:
+    """Polls `condition` until it holds; returns the monotonic time it was seen, fails at `deadline`."""
+    while not condition():
+        assert time.monotonic() < deadline, f"not within the bound: {what}"
+        time.sleep(every)
+    return time.monotonic()
+
+
+@pytest.mark.timeout(600)
+def test_idle_culling(culling_hub):
+    """The culling jupyterhub_config.py promises, with shorter timeouts through the same keys (CULL).
+
+    One user starts a hosted server (a child JVM of the kernel listening on an ephemeral port) and then does
+    nothing, leaving the kernel's websocket open (cull_connected). Another user runs a cell every 5 s over the
+    same period. jupyter_server 2.x (the venv's; services/kernels/kernelmanager.py, serverapp.py) checks idle
+    kernels every cull_interval seconds (any value ≥ 1; ≤ 0 means 300) and culls one that is not busy and has
+    sent no message in reply to a request for cull_idle_timeout; it checks shutdown_no_activity_timeout every
+    60 s, a fixed PeriodicCallback, and exits when no kernel is left and the last activity (a kernel's reply or
+    an API request; `?no_track_activity=1` makes a request not count) is older than the timeout. So the kernel
+    goes within cull_idle_timeout + cull_interval of the last cell (+ up to 5 s of jupyter_client's shutdown),
+    the server within shutdown_no_activity_timeout + 60 s of it, and the hub frees the slot within its
+    poll_interval (30 s) of the exit. Each wait is that bound plus 30 s of slack for the shared machine.
+    """
+    url, _, state = culling_hub
+    idle_timeout, interval, no_activity = CULL.values()
+    idle, active = Student(url, USERS[0]), Student(url, USERS[1])
+    stop, ticks, failures = threading.Event(), [], []
+
+    def keep_busy():
+        try:
+            while not stop.wait(5):
+                ticks.append(active.run('System.out.println("tick " + System.nanoTime());'))
+        except Exception as e:  # noqa: BLE001 (reported by the main thread)
+            failures.append(e)
+
+    def start_hosted(student: Student) -> dict:
+        student.log_in()
+        student.start_server()
+        student.start_kernel()
+        return dict(zip(["kernel", "hosted", "port"], map(int, student.run(HOSTED).split()[1::2])))
+
+    mine = start_hosted(active)
+    busy = threading.Thread(target=keep_busy, daemon=True)
+    busy.start()
+    try:
+        ids = start_hosted(idle)
+        last_activity = time.monotonic()  # the idle user's last cell has just replied
+        kernel, hosted = psutil.Process(ids["kernel"]), psutil.Process(ids["hosted"])
+        (server,) = [psutil.Process(p) for p in UserCgroup(idle.name).pids() - {ids["kernel"], ids["hosted"]}
+                     if "singleuser" in " ".join(psutil.Process(p).cmdline())]
+        assert listening(ids["port"]), f"the idle user's hosted server does not listen on {ids['port']}"
+        # (a) the idle kernel is culled: its JVM, the hosted server's JVM and its port go, and the API lists no kernel
+        kernel_gone = wait_until(
+            "the idle kernel, its hosted server and its port are gone",
+            lambda: not alive(kernel) and not alive(hosted) and not listening(ids["port"]),
+            last_activity + idle_timeout + interval + 5 + 30)
+        wait_until("the idle user's server lists no kernel (a request that does not count as activity)",
+                   lambda: idle.http.get(f"{url}/user/{idle.name}/api/kernels", params={"no_track_activity": "1"},
+                                         timeout=30).json() == [],
+                   time.monotonic() + 15)  # the JVM is gone before the culler's shutdown_kernel returns
+        assert kernel_gone - last_activity >= idle_timeout - 1, \
+            "the kernel went before its idle timeout: not the culler"
+        # (b) the server exits for lack of activity, the hub frees the slot, the cgroup is emptied
+        server_gone = wait_until("the idle user's server exits", lambda: not alive(server),
+                                 max(kernel_gone, last_activity + no_activity) + NO_ACTIVITY_CHECK + 30)
+        assert server_gone - last_activity >= no_activity - 1, "the server exited before its no-activity timeout"
+
+        def slot_freed():
+            model = idle.http.get(f"{url}/hub/api/users/{idle.name}", timeout=30).json()
+            return model["servers"] == {} and model["server"] is None
+
+        hub_freed = wait_until("the hub reports the idle user's server stopped", slot_freed,
+                               server_gone + HUB_POLL + 30, every=2)
+        cgroup = UserCgroup(idle.name)
+        wait_until("the idle user's cgroup is empty", lambda: not cgroup.pids(), time.monotonic() + 10)
+        wait_until("the idle user's cgroup is removed", lambda: not any(d.exists() for d in cgroup.dirs),
+                   time.monotonic() + 10)
+        log = (state / "hub.log").read_text()
+        assert re.search(rf"Culling 'idle' kernel 'serverlab' \({idle.kernel_id}\) with \d+ connections", log), \
+            "the server's log has no culling line for the idle kernel"
+        assert "seconds; shutting down." in log and f"User {idle.name} server stopped" in log
+    finally:
+        stop.set()
+        busy.join(30)
+    print(f"[hub culling] after the idle user's last cell: kernel, hosted JVM and port gone in "
+          f"{kernel_gone - last_activity:.0f} s (cull_idle_timeout {idle_timeout} s, checked every {interval} s), "
+          f"server exited in {server_gone - last_activity:.0f} s (shutdown_no_activity_timeout {no_activity} s, "
+          f"checked every {NO_ACTIVITY_CHECK} s), hub freed the slot in {hub_freed - last_activity:.0f} s "
+          f"(poll every {HUB_POLL} s); the active user ran {len(ticks)} cells meanwhile")
+
+    # (c) the active user, busy over the same period, kept kernel, hosted server and server
+    assert not failures, f"the active user's cells failed: {failures}"
+    assert len(ticks) >= (hub_freed - last_activity) / 10, f"the active user ran only {len(ticks)} cells"
+    kernels = active.http.get(f"{url}/user/{active.name}/api/kernels", timeout=30).json()
+    assert [k["id"] for k in kernels] == [active.kernel_id], f"the active user's kernel was culled: {kernels}"
+    assert alive(psutil.Process(mine["kernel"])) and alive(psutil.Process(mine["hosted"])) and listening(mine["port"])
+    model = active.http.get(f"{url}/hub/api/users/{active.name}", timeout=30).json()
+    assert model["servers"].get("", {}).get("ready"), f"the active user's server is not running: {model}"
+    active.run('System.out.println("still here");')
+    pids = UserCgroup(active.name).pids()
+    active.stop_server()
+    wait_until("the active user's processes are gone after the stop",
+               lambda: not any(psutil.pid_exists(p) for p in pids), time.monotonic() + 10)
