@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Build the student and instructor editions of the workbook and its book site (run by ./handouts).
+"""Build the student and instructor editions of the workbook and their book sites (run by ./handouts).
 
     .venv/bin/python scripts/editions.py [-o build/handouts] [--full | --no-execute] [--executed DIR]...
                                          [--binder URL] [--hub URL] [--fresh] [NOTEBOOK ...]
@@ -18,29 +18,40 @@ From the executed chapter, for each edition:
   chart still has it, and everything else is the student's to run;
 - the handout: one self-contained HTML file (scripts/handout.py: CSS inlined, images as data URIs) showing
   every output of the cells the edition has;
-- the book: book/index.html (table of contents with each chapter's sections and downloads) and one page per
-  chapter with previous/next links and a search box; one shared book.css and search.js, nothing from the
-  network. ``--binder``/``--hub`` add per-chapter launch links: the URL is followed by
-  ``?urlpath=lab/tree/notebooks/NN.ipynb`` (Binder) or ``lab/tree/notebooks/NN.ipynb`` (JupyterHub).
+- the book page: the same cells and outputs (a widget view shows its static fallback), in the edition's book.
+
+The books are built by Sphinx 5 with nbsphinx and sphinx-book-theme, the theme Jupyter Book 0.x uses (Jupyter
+Book and mystmd themselves cannot be installed offline), from Debian's python3-sphinx, python3-nbsphinx,
+python3-sphinx-book-theme and pandoc, run by the system Python (``/usr/bin/python3``, or
+``$SERVERLAB_SPHINX_PYTHON``), which sees them where the venv does not. Their source, OUT/sphinx/EDITION/source/,
+is generated: conf.py, index.rst (a toctree of the chapters in order), a page template and the edition's book
+notebooks, which nbsphinx never executes. The theme gives the sidebar contents and previous/next links, Sphinx
+the search (it works from file://); nothing loads from the network (no require.js, no widget manager, MathJax
+only on a page with math and then from Debian's libjs-mathjax, copied in). Each page links the edition's
+notebook and handout; ``--binder``/``--hub`` fill the theme's launch buttons: the URL followed by
+``?urlpath=lab/tree/notebooks/NN.ipynb`` (Binder) or ``lab/tree/notebooks/NN.ipynb`` (JupyterHub). Sphinx
+rereads only the notebooks that changed (OUT/sphinx/EDITION/doctrees/). Without the Sphinx stack the books are
+left out, one line says which packages to install, and the notebooks and handouts are built as usual.
 In handouts and book pages, a link to another chapter's notebook leads to that chapter's page, and any other
 relative link (a repository file, a chapter left out of the build) keeps only its text.
 
-Layout of OUT: index.html (both editions), student/ and instructor/ each with NN.ipynb, NN.html and book/.
+Layout of OUT: index.html (both editions), student/ and instructor/ each with NN.ipynb, NN.html and book/
+(index.html, NN.html, search.html, _static/, _images/).
 Exit status: 0 on success, 1 when a chapter fails to execute (every chapter is still tried, and the ones that
-ran are kept for the next run), 2 on bad arguments.
+ran are kept for the next run) or Sphinx fails, 2 on bad arguments.
 """
 from __future__ import annotations
 
 import argparse
 import copy
-import functools
 import html
 import importlib.util
-import json
 import os
 import re
+import shutil
+import subprocess
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -63,129 +74,108 @@ IMAGE_TYPES = ("image/png", "image/jpeg", "image/svg+xml", "image/gif")
 INLINED_IMAGE = re.compile(r'<img[^>]+src="data:(image/(?:png|jpeg));base64,([^"]+)"')
 BOOK_TITLE = "ServerLab"
 
-# A chapter page: the lab template with the shared stylesheet instead of inlined CSS; the navigation, which needs
-# every chapter's title, replaces the markers once all pages are rendered.
-PAGE_TEMPLATE = r"""
-{%- extends 'index.html.j2' -%}
-{%- block html_head -%}
-<meta charset="utf-8" />
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>@@BOOK-TITLE@@</title>
-<link rel="stylesheet" href="book.css">
-{%- endblock html_head -%}
-{%- block body_header -%}
-<body class="jp-Notebook book-page" data-jp-theme-light="true" data-jp-theme-name="JupyterLab Light">
-<!-- book:header -->
-<main>
-{%- endblock body_header -%}
-{%- block body_footer -%}
-</main>
-<!-- book:footer -->
-<script src="search.js"></script>
-</body>
-{%- endblock body_footer -%}
+# The books' builder: Debian's Sphinx stack, which only the system Python sees.
+SPHINX_PYTHON = os.environ.get("SERVERLAB_SPHINX_PYTHON", "/usr/bin/python3")
+SPHINX_MODULES = ("sphinx", "nbsphinx", "sphinx_book_theme")
+SPHINX_PACKAGES = ("python3-sphinx", "python3-nbsphinx", "python3-sphinx-book-theme", "pandoc")
+MATHJAX = Path("/usr/share/javascript/mathjax")  # libjs-mathjax
+MATHJAX_SCRIPT = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML"  # under the book's _static/
+
+CONF_PY = """\
+# The {title} book, {edition} edition: generated by scripts/editions.py (edit that, not this). Built by
+#     /usr/bin/python3 -m sphinx -b html -d ../doctrees . OUT/{edition}/book
+# with Debian's python3-sphinx, python3-nbsphinx and python3-sphinx-book-theme (Jupyter Book's theme).
+project = {title!r}
+html_title = {html_title!r}
+root_doc = "index"
+extensions = ["nbsphinx"]
+templates_path = ["_templates"]
+
+nbsphinx_execute = "never"            # the notebooks carry the outputs of editions.py's one run
+nbsphinx_requirejs_path = ""          # no require.js from a CDN
+nbsphinx_widgets_path = ""            # no widget manager: a widget output shows its static fallback
+nbsphinx_assume_equations = False     # MathJax only on a page with math, and from the book itself
+mathjax_path = {mathjax!r}
+mathjax2_config = {{}}                  # Debian's MathJax is version 2
+nbsphinx_prolog = {prolog!r}
+
+html_theme = "sphinx_book_theme"
+html_theme_options = {{
+    "home_page_in_toc": True,
+    "use_download_button": False,     # it offers _sources/NN.ipynb.txt; the prolog links the edition's files
+    "search_bar_text": "Search this book...",
+}}
+html_show_copyright = False
+html_copy_source = False
+html_show_sourcelink = False
+html_show_search_summary = False      # a result's summary is fetch()ed, which file:// refuses
+
+# The theme's launch buttons with the course's URLs (the theme builds its own from a GitHub repository URL).
+LAUNCH = {launch!r}
+
+
+def launch_buttons(app, pagename, templatename, context, doctree):
+    context.update(LAUNCH.get(pagename, {{}}))
+
+
+def setup(app):
+    app.connect("html-page-context", launch_buttons)
 """
 
-BOOK_CSS = """
-/* The book's own parts; the JupyterLab light theme above styles the notebook content. */
-body.book-page { padding: 0; margin: 0; }
-body.book-page main { max-width: 1100px; margin: 0 auto; padding: 1em 2em 3em; }
-.book-bar { display: flex; flex-wrap: wrap; gap: .6em 1.2em; align-items: center; padding: .6em 2em;
-  background: #f3f5f7; border-bottom: 1px solid #d0d7de; font-family: var(--jp-ui-font-family); font-size: 14px; }
-.book-bar.bottom { border-top: 1px solid #d0d7de; border-bottom: none; }
-.book-bar a { color: #0b5cad; text-decoration: none; }
-.book-bar a:hover { text-decoration: underline; }
-.book-bar .book-home { font-weight: 600; }
-.book-bar .book-edition { color: #57606a; }
-.book-bar .book-spacer { flex: 1; }
-.book-search { position: relative; }
-.book-search input { width: 16em; padding: .25em .5em; font-size: 14px; }
-.book-results { position: absolute; right: 0; z-index: 10; width: 28em; max-height: 60vh; overflow: auto;
-  margin: .2em 0 0; padding: .3em 0; list-style: none; background: #fff; border: 1px solid #d0d7de;
-  box-shadow: 0 4px 12px rgba(0,0,0,.12); }
-.book-results:empty { display: none; }
-.book-results li { padding: .3em .8em; }
-.book-results li small { display: block; color: #57606a; }
-.book-toc { font-family: var(--jp-content-font-family); font-size: 16px; line-height: 1.6; }
-.book-toc > li { margin-bottom: 1em; }
-.book-toc ul { font-size: 14px; }
-.book-toc .book-links { font-size: 13px; color: #57606a; }
+# pydata-sphinx-theme's <head> without its two font preloads: Chromium refuses a CORS preload from file:// (the
+# stylesheet still loads the same fonts).
+LAYOUT_HTML = """\
+{%- extends "!layout.html" %}
+{%- import "static/webpack-macros.html" as _webpack with context %}
+{%- block css %}
+    {{ _webpack.head_pre_bootstrap() }}
+    <link rel="stylesheet" href="{{ pathto('_static/vendor/fontawesome/5.13.0/css/all.min.css', 1) }}">
+    {{- css() }}
+    {{ _webpack.head_js_preload() }}
+{%- endblock %}
 """
 
-# Search without a server: every page loads search.js, which holds the index (one entry per section).
-SEARCH_JS = r"""
-(function () {
-  function search(words) {
-    var hits = [];
-    BOOK_INDEX.forEach(function (s) {
-      var text = (s.heading + " " + s.text).toLowerCase(), score = 0;
-      for (var i = 0; i < words.length; i++) {
-        if (text.indexOf(words[i]) < 0) return;
-        score += s.heading.toLowerCase().indexOf(words[i]) >= 0 ? 10 : 1;
-      }
-      hits.push({s: s, score: score});
-    });
-    return hits.sort(function (a, b) { return b.score - a.score; }).slice(0, 20);
-  }
-  function attach(box) {
-    var input = box.querySelector("input"), list = box.querySelector("ol");
-    input.addEventListener("input", function () {
-      list.textContent = "";
-      var words = input.value.toLowerCase().split(/\s+/).filter(function (w) { return w.length > 1; });
-      if (!words.length) return;
-      var hits = search(words);
-      if (!hits.length) { var none = document.createElement("li"); none.textContent = "No match"; list.appendChild(none); }
-      hits.forEach(function (h) {
-        var li = document.createElement("li"), a = document.createElement("a"), where = document.createElement("small");
-        a.href = h.s.url; a.textContent = h.s.heading; where.textContent = h.s.chapter;
-        li.appendChild(a); li.appendChild(where); list.appendChild(li);
-      });
-    });
-  }
-  document.querySelectorAll(".book-search").forEach(attach);
-})();
+# At the top of each chapter page: the edition's own files, one level up from book/.
+PROLOG = """
+.. raw:: html
+
+    <p class="book-downloads">This chapter as a
+    <a href="../{{ env.docname }}.ipynb" download>notebook</a> or a
+    <a href="../{{ env.docname }}.html">one-page handout</a> (@EDITION@ edition).</p>
 """
 
-_HEADING = re.compile(r'<h([1-6])\b[^>]*\bid="([^"]*)"[^>]*>(.*?)</h\1>', re.S)
-_TAG = re.compile(r"<[^>]+>")
-_STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
+INDEX_RST = """\
+{heading}
+{underline}
 
+The workbook's chapters with the outputs of one run{solutions}. Each chapter's page links its notebook and a
+one-page handout{launch}.
 
-def plain(fragment: str) -> str:
-    """Text of an HTML fragment, whitespace collapsed (the anchor link's pilcrow dropped)."""
-    return " ".join(html.unescape(_TAG.sub(" ", fragment)).replace("¶", " ").split())
+.. toctree::
+   :maxdepth: 2
+   :caption: Chapters
 
-
-@dataclass
-class Section:
-    level: int
-    anchor: str
-    heading: str
-    text: str
+{entries}
+"""
 
 
 @dataclass
 class Chapter:
     source: Path
     executed: nbformat.NotebookNode
-    pages: dict[str, str] = field(default_factory=dict)  # edition -> book page, navigation still to fill in
 
     @property
     def stem(self) -> str:
         return self.source.stem
 
-    def sections(self, edition: str) -> list[Section]:
-        body = self.pages[edition]
-        marks = list(_HEADING.finditer(body))
-        return [Section(int(m.group(1)), m.group(2), plain(m.group(3)),
-                        plain(body[m.end():marks[i + 1].start() if i + 1 < len(marks) else len(body)])[:3000])
-                for i, m in enumerate(marks)]
-
-    @functools.cached_property
+    @property
     def title(self) -> str:
-        """The chapter's first top-level heading (read once every page is rendered)."""
-        heads = [s for s in self.sections("instructor") if s.level == 1]
-        return heads[0].heading if heads else self.stem
+        """The chapter's first top-level heading, as text."""
+        for cell in self.executed.cells:
+            heading = re.search(r"^#[ \t]+(.+?)[ \t#]*$", cell.source, re.M) if cell.cell_type == "markdown" else None
+            if heading:
+                return " ".join(re.sub(r"[*`]", "", _MD_LINK.sub(r"\1", heading.group(1))).split())
+        return self.stem
 
 
 # --------------------------------------------------------------------------- notebooks
@@ -248,104 +238,175 @@ def executed_chapter(path: Path, args, cache: Path) -> nbformat.NotebookNode:
     return nb
 
 
-# --------------------------------------------------------------------------- book
+# --------------------------------------------------------------------------- links
 
 _LINK = re.compile(r'<a\b[^>]*?\bhref="([^"]*)"[^>]*>(.*?)</a>', re.S)
+_MD_LINK = re.compile(r"""(?<!!)\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+["'][^"']*["'])?\s*\)""")
 _CHAPTER_LINK = re.compile(r"(?:\./)?([\w.-]+)\.ipynb(#.*)?")
 
 
+def link_target(href: str, stems: set[str], suffix: str) -> str | None:
+    """Where a chapter's link leads: an absolute or in-page link where it did, a link to a built chapter's notebook
+    to that chapter's ``NN{suffix}``, anything else (a repository file, a chapter not built) nowhere (None)."""
+    if href.startswith("#") or re.match(r"[a-zA-Z][\w+.-]*:", href):
+        return href
+    chapter = _CHAPTER_LINK.fullmatch(href)
+    if chapter and chapter.group(1) in stems:
+        return f"{chapter.group(1)}{suffix}{chapter.group(2) or ''}"
+    return None
+
+
 def relink(page: str, stems: set[str]) -> str:
-    """A chapter's links to another chapter's notebook point at that chapter's page (handouts and book pages have
-    the same names); any other relative link (a repository file, a chapter not built) keeps only its text."""
+    """A chapter's HTML links to another chapter's notebook point at that chapter's page (handouts and book pages
+    have the same names); any other relative link (a repository file, a chapter not built) keeps only its text."""
     def fix(m: re.Match) -> str:
-        href = html.unescape(m.group(1))
-        if href.startswith("#") or re.match(r"[a-zA-Z][\w+.-]*:", href):
-            return m.group(0)
-        chapter = _CHAPTER_LINK.fullmatch(href)
-        if chapter and chapter.group(1) in stems:
-            target = f"{chapter.group(1)}.html{chapter.group(2) or ''}"
-            return m.group(0).replace(f'href="{m.group(1)}"', f'href="{html.escape(target)}"', 1)
-        return m.group(2)
+        target = link_target(html.unescape(m.group(1)), stems, ".html")
+        if target is None:
+            return m.group(2)
+        return m.group(0).replace(f'href="{m.group(1)}"', f'href="{html.escape(target)}"', 1)
     return _LINK.sub(fix, page)
 
 
+def relink_markdown(source: str, stems: set[str]) -> str:
+    """relink() for a markdown cell of a book notebook: a [text](NN.ipynb#anchor) link to a built chapter stays one
+    (nbsphinx makes it a link to the chapter's page), an HTML <a> in the markdown is relinked as in a page."""
+    def fix(m: re.Match) -> str:
+        target = link_target(m.group(2), stems, ".ipynb")
+        return m.group(1) if target is None else f"[{m.group(1)}]({target})"
+    return relink(_MD_LINK.sub(fix, source), stems)
 
-def launch_links(chapter: Chapter, args) -> list[tuple[str, str]]:
+
+# --------------------------------------------------------------------------- books
+
+
+def book_notebook(executed, keep_solutions: bool, stems: set[str]):
+    """The chapter as the edition's book shows it: the cells the edition has with every output, a widget view
+    reduced to its static fallback, links as relink_markdown() makes them. The handouts' remove-cell and
+    remove-output tags are honoured (nbsphinx cannot hide an input alone)."""
+    nb = _handout.without_widget_views(executed)
+    dropped = {"remove-cell", "remove_cell"} | (set() if keep_solutions else {SOLUTION_TAG})
+    nb.cells = [c for c in nb.cells if not dropped & set(c.get("metadata", {}).get("tags", []))]
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = relink_markdown(cell.source, stems)
+        elif {"remove-output", "remove_output"} & set(cell.get("metadata", {}).get("tags", [])):
+            cell.outputs = []
+    return nb
+
+
+def launch_links(chapter: Chapter, args) -> dict[str, str]:
+    """The chapter's launch URLs, named as sphinx-book-theme's launch buttons template expects them."""
     tree = f"lab/tree/notebooks/{chapter.source.name}"
-    links = []
+    links = {}
     if args.binder:
-        links.append(("launch on Binder", f"{args.binder}?urlpath={tree}"))
+        links["binder_url"] = f"{args.binder}?urlpath={tree}"
     if args.hub:
-        links.append(("open in JupyterHub", f"{args.hub}{tree}"))
+        links["jupyterhub_url"] = f"{args.hub}{tree}"
     return links
 
 
-def link(href: str, text: str, cls: str = "") -> str:
-    """An <a>; a notebook is offered as a download (a browser would show its JSON)."""
-    attrs = (f' class="{cls}"' if cls else "") + (" download" if href.endswith(".ipynb") else "")
-    return f'<a{attrs} href="{html.escape(href)}">{html.escape(text)}</a>'
+def write_if_changed(path: Path, text: str) -> None:
+    """Sphinx goes by modification times: an unchanged file is not reread."""
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
 
 
-def bar(edition: str, prev: Chapter | None, nxt: Chapter | None, position: str, search: bool = True) -> str:
-    parts = [link("index.html", f"{BOOK_TITLE} · contents", "book-home"),
-             f'<span class="book-edition">{edition} edition</span>']
-    if prev:
-        parts.append(link(f"{prev.stem}.html", f"← {prev.title}", "book-prev"))
-    if nxt:
-        parts.append(link(f"{nxt.stem}.html", f"{nxt.title} →", "book-next"))
-    parts.append('<span class="book-spacer"></span>')
-    if search:
-        parts.append('<div class="book-search"><input type="search" placeholder="Search the book"'
-                     ' aria-label="Search the book"><ol class="book-results"></ol></div>')
-    return f'<nav class="book-bar {position}">' + "\n".join(parts) + "</nav>"
-
-
-def book_css() -> str:
-    """The JupyterLab CSS the standalone handouts inline, once, plus the book's own rules."""
-    probe = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")])
-    styles = _STYLE.findall(export(probe, keep_solutions=True, name="css"))
-    return "\n".join(styles) + BOOK_CSS
-
-
-def index_page(edition: str, chapters: list[Chapter], args) -> str:
-    items = []
+def book_source(edition: str, chapters: list[Chapter], source: Path, args) -> None:
+    """OUT/sphinx/EDITION/source: conf.py, index.rst, the page template and the edition's book notebooks."""
+    keep, stems = edition == "instructor", {ch.stem for ch in chapters}
+    for stale in source.glob("*.ipynb"):
+        if stale.stem not in stems:
+            stale.unlink()
     for ch in chapters:
-        sections = "".join(f"<li>{link(f'{ch.stem}.html#{s.anchor}', s.heading)}</li>"
-                           for s in ch.sections(edition) if s.level == 2)
-        downloads = [link(f"../{ch.stem}.ipynb", "notebook"), link(f"../{ch.stem}.html", "handout")]
-        downloads += [link(url, text) for text, url in launch_links(ch, args)]
-        items.append(f"<li>{link(f'{ch.stem}.html', ch.title)}"
-                     f'<div class="book-links">{" · ".join(downloads)}</div><ul>{sections}</ul></li>')
-    return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8" />\n'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1.0">\n'
-            f"<title>{BOOK_TITLE} · {edition} edition</title>\n"
-            f'<link rel="stylesheet" href="book.css">\n</head>\n'
-            f'<body class="jp-Notebook book-page" data-jp-theme-light="true">\n'
-            f"{bar(edition, None, chapters[0] if chapters else None, 'top')}\n<main>\n"
-            f'<div class="jp-RenderedHTMLCommon"><h1>{BOOK_TITLE} workbook · {edition} edition</h1>\n'
-            f'<ol class="book-toc">\n' + "\n".join(items) + "\n</ol></div>\n</main>\n"
-            f'<script src="search.js"></script>\n</body>\n</html>\n')
+        write_if_changed(source / f"{ch.stem}.ipynb", nbformat.writes(book_notebook(ch.executed, keep, stems)))
+    heading = f"{BOOK_TITLE} workbook · {edition} edition"
+    hosts = [name for name, url in (("Binder", args.binder), ("JupyterHub", args.hub)) if url]
+    write_if_changed(source / "index.rst", INDEX_RST.format(
+        heading=heading, underline="=" * len(heading),
+        solutions=", solutions included" if keep else " (solutions left out)",
+        launch=f", and its rocket button opens it in {' or '.join(hosts)}" if hosts else "",
+        entries="\n".join(f"   {ch.stem}" for ch in chapters)))
+    write_if_changed(source / "_templates" / "layout.html", LAYOUT_HTML)
+    write_if_changed(source / "conf.py", CONF_PY.format(
+        title=BOOK_TITLE, edition=edition, html_title=f"{BOOK_TITLE} · {edition} edition", mathjax=MATHJAX_SCRIPT,
+        prolog=PROLOG.replace("@EDITION@", edition), launch={ch.stem: launch_links(ch, args) for ch in chapters}))
 
 
-def search_js(edition: str, chapters: list[Chapter]) -> str:
-    entries = [{"chapter": ch.title, "heading": s.heading, "url": f"{ch.stem}.html#{s.anchor}", "text": s.text}
-               for ch in chapters for s in ch.sections(edition)]
-    return "const BOOK_INDEX = " + json.dumps(entries, ensure_ascii=False) + ";\n" + SEARCH_JS
+def sphinx_missing() -> str | None:
+    """None when the Sphinx stack is there, else the line that says what to install."""
+    try:
+        found = subprocess.run([SPHINX_PYTHON, "-c", "import " + ", ".join(SPHINX_MODULES)],
+                               capture_output=True).returncode == 0
+    except OSError:
+        found = False
+    if found and shutil.which("pandoc"):
+        return None
+    return (f"editions: books not built, the Sphinx stack is missing: sudo apt-get install {' '.join(SPHINX_PACKAGES)}"
+            f" (or sudo scripts/tools.sh)")
 
 
-def landing_page(chapters: list[Chapter]) -> str:
+def build_books(chapters: list[Chapter], out: Path, args) -> bool:
+    """Both editions' books, their two Sphinx runs side by side; False when one fails (its messages printed)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
+    runs = {}
+    for edition in EDITIONS:
+        work, book = out / "sphinx" / edition, out / edition / "book"
+        book_source(edition, chapters, work / "source", args)
+        shutil.rmtree(book, ignore_errors=True)  # written anew; the doctrees spare rereading unchanged notebooks
+        runs[edition] = subprocess.Popen(
+            [SPHINX_PYTHON, "-m", "sphinx", "-b", "html", "-q", "-d", str(work / "doctrees"),
+             str(work / "source"), str(book)],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    ok = True
+    for edition, run in runs.items():
+        messages = run.communicate()[0].strip()
+        if messages:
+            print(f"editions: sphinx, {edition} book:\n{messages}", file=sys.stderr)
+        if run.returncode != 0:
+            print(f"editions: sphinx failed on the {edition} book (exit {run.returncode})", file=sys.stderr)
+            ok = False
+        else:
+            tidy_book(out / edition / "book", chapters)
+    return ok
+
+
+def tidy_book(book: Path, chapters: list[Chapter]) -> None:
+    """Drops what a reader does not need (nbsphinx's copies of the book notebooks: each page links the edition's
+    notebook instead; the Python files Debian's theme package has in _static); copies MathJax in if a page has
+    math."""
+    for ch in chapters:
+        (book / f"{ch.stem}.ipynb").unlink(missing_ok=True)
+    for junk in [*book.glob("_static/**/__pycache__"), *book.glob("_static/**/__init__.py")]:
+        shutil.rmtree(junk) if junk.is_dir() else junk.unlink(missing_ok=True)
+    if any(MATHJAX_SCRIPT.split("?")[0] in p.read_text(encoding="utf-8") for p in book.glob("*.html")):
+        if MATHJAX.is_dir():
+            shutil.copytree(MATHJAX, book / "_static" / "mathjax", ignore=shutil.ignore_patterns("unpacked", "test"))
+        else:
+            print(f"editions: a page of {book} has math: sudo apt-get install libjs-mathjax to show it",
+                  file=sys.stderr)
+
+
+def link(href: str, text: str) -> str:
+    """An <a>; a notebook is offered as a download (a browser would show its JSON)."""
+    return f'<a{" download" if href.endswith(".ipynb") else ""} href="{html.escape(href)}">{html.escape(text)}</a>'
+
+
+def landing_page(chapters: list[Chapter], books: bool) -> str:
     rows = "\n".join(
         f"<tr><td>{html.escape(ch.title)}</td>"
         + "".join(f"<td>{link(f'{e}/{ch.stem}.ipynb', 'notebook')} · {link(f'{e}/{ch.stem}.html', 'handout')}"
-                  f" · {link(f'{e}/book/{ch.stem}.html', 'book page')}</td>" for e in EDITIONS)
+                  + (f" · {link(f'{e}/book/{ch.stem}.html', 'book page')}" if books else "") + "</td>"
+                  for e in EDITIONS)
         + "</tr>" for ch in chapters)
+    book_items = (f"<li>{link('student/book/index.html', 'Student book')}: solutions left out</li>\n"
+                  f"<li>{link('instructor/book/index.html', 'Instructor book')}: with solutions</li>\n"
+                  if books else "<li>No books: the Sphinx stack is missing (see ./handouts' output).</li>\n")
     return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8" />\n'
             f"<title>{BOOK_TITLE} · handouts</title>\n"
             "<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto;padding:0 1em}"
             "td,th{padding:.3em .8em;text-align:left;border-bottom:1px solid #ddd}</style>\n</head>\n<body>\n"
-            f"<h1>{BOOK_TITLE} workbook: handouts</h1>\n<ul>\n"
-            f"<li>{link('student/book/index.html', 'Student book')}: solutions left out</li>\n"
-            f"<li>{link('instructor/book/index.html', 'Instructor book')}: with solutions</li>\n</ul>\n"
+            f"<h1>{BOOK_TITLE} workbook: handouts</h1>\n<ul>\n{book_items}</ul>\n"
             "<table>\n<tr><th>chapter</th><th>student edition</th><th>instructor edition</th></tr>\n"
             f"{rows}\n</table>\n</body>\n</html>\n")
 
@@ -353,33 +414,24 @@ def landing_page(chapters: list[Chapter]) -> str:
 # --------------------------------------------------------------------------- build
 
 
-def build(chapters: list[Chapter], out: Path, args) -> None:
-    css = book_css()
+def build(chapters: list[Chapter], out: Path, args) -> bool:
+    """Both editions' notebooks and handouts, then their books; False when Sphinx failed."""
     stems = {ch.stem for ch in chapters}
     for edition in EDITIONS:
-        for ch in chapters:
-            ch.pages[edition] = relink(export(ch.executed, keep_solutions=edition == "instructor", name=ch.stem,
-                                              template=PAGE_TEMPLATE), stems)
-    for edition in EDITIONS:
         keep = edition == "instructor"
-        folder, book = out / edition, out / edition / "book"
-        book.mkdir(parents=True, exist_ok=True)
-        for i, ch in enumerate(chapters):
+        folder = out / edition
+        folder.mkdir(parents=True, exist_ok=True)
+        for ch in chapters:
             notebook = ch.executed if keep else student_notebook(ch.executed)
             nbformat.write(notebook, str(folder / f"{ch.stem}.ipynb"))
             handout = relink(export(ch.executed, keep_solutions=keep, name=ch.stem), stems)
             (folder / f"{ch.stem}.html").write_text(handout, encoding="utf-8")
-            prev = chapters[i - 1] if i > 0 else None
-            nxt = chapters[i + 1] if i + 1 < len(chapters) else None
-            page = (ch.pages[edition]
-                    .replace("@@BOOK-TITLE@@", html.escape(f"{ch.title} · {BOOK_TITLE} ({edition} edition)"), 1)
-                    .replace("<!-- book:header -->", bar(edition, prev, nxt, "top"), 1)
-                    .replace("<!-- book:footer -->", bar(edition, prev, nxt, "bottom", search=False), 1))
-            (book / f"{ch.stem}.html").write_text(page, encoding="utf-8")
-        (book / "index.html").write_text(index_page(edition, chapters, args), encoding="utf-8")
-        (book / "book.css").write_text(css, encoding="utf-8")
-        (book / "search.js").write_text(search_js(edition, chapters), encoding="utf-8")
-    (out / "index.html").write_text(landing_page(chapters), encoding="utf-8")
+    missing = sphinx_missing()
+    if missing:
+        print(missing, file=sys.stderr)
+    ok = bool(missing) or build_books(chapters, out, args)
+    (out / "index.html").write_text(landing_page(chapters, books=not missing and ok), encoding="utf-8")
+    return ok
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -422,7 +474,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"editions: nothing built; failed: {', '.join(failed)} (the others are kept in {cache})",
               file=sys.stderr)
         return 1
-    build(chapters, out, args)
+    if not build(chapters, out, args):
+        return 1
     print(f"editions: {len(chapters)} chapters; open {out / 'index.html'}", file=sys.stderr)
     return 0
 

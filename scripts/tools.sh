@@ -26,6 +26,11 @@ SERVERLAB_TOOLS=(
   "runc                  runc                         06: podman's OCI runtime (crun refuses this kind of cgroup setup)"
   "procps                ps                           06: ps inside the namespaces sandbox"
   "jupyterhub            jupyterhub                   deploy: JupyterHub for a class (pulls node-configurable-http-proxy)"
+  "python3-sphinx        sphinx-build                 handouts: Sphinx builds the book sites"
+  "python3-nbsphinx      /usr/lib/python3/dist-packages/nbsphinx.py handouts: the chapters as book pages"
+  "python3-sphinx-book-theme /usr/lib/python3/dist-packages/sphinx_book_theme handouts: the books' theme (Jupyter Book's)"
+  "pandoc                pandoc                       handouts: nbsphinx converts the chapters' markdown with it"
+  "libjs-mathjax         /usr/share/javascript/mathjax/MathJax.js handouts: MathJax for a book page with math"
 )
 
 # Prints the packages whose marker command/file is missing.

@@ -14,7 +14,8 @@ import nbformat
 import pytest
 
 from browser.conftest import REPO, kernel_display_name
-from handout.test_editions import assert_rendered, decoded, edition_files, images, solution_lines, words
+from handout.test_editions import (assert_rendered, decoded, edition_files, images, require_sphinx,
+                                   solution_lines, words)
 from handout.test_handout import network_loads, offline_page
 
 CHAPTERS = sorted((REPO / "notebooks").glob("*.ipynb"))
@@ -24,6 +25,7 @@ EXECUTED = REPO / ".lab" / "executed"
 @pytest.fixture(scope="module")
 def book(tmp_path_factory) -> Path:
     kernel_display_name()  # skips when the serverlab kernelspec is missing
+    require_sphinx()
     out = tmp_path_factory.mktemp("book")
     p = subprocess.run([str(REPO / "handouts"), "-o", str(out), "--executed", str(EXECUTED)],
                        capture_output=True, text=True, timeout=900 * len(CHAPTERS))
@@ -62,6 +64,6 @@ def test_book_contents_lead_to_every_chapter_and_its_charts_render(book: Path):
     with offline_page() as page:
         for i, chapter in enumerate(CHAPTERS):
             page.goto(index, wait_until="load")
-            page.locator(".book-toc > li > a").nth(i).click()
+            page.locator(".toctree-wrapper li.toctree-l1 > a").nth(i).click()
             assert Path(page.url).stem == chapter.stem
             assert_rendered(page, min_images=charts(book, chapter))

@@ -1,16 +1,19 @@
-"""./handouts: student and instructor editions and the offline book site, built once for this module.
+"""./handouts: student and instructor editions and their offline books (Sphinx), built once for this module.
 
-The build is the real one (./handouts, scripts/editions.py) on two chapters: 00-welcome, executed in quick mode
-(or its executed copy from .lab/executed when ./test's notebooks part left a current one), and a small chapter
-whose executed copy is given with --executed (so no kernel runs for it), with a solution, a chart and a widget
-output carrying an image fallback. Solution text is searched by content in every student file; the book is
-clicked through offline in Chromium.
+The build is the real one (./handouts, scripts/editions.py, Sphinx with nbsphinx and sphinx-book-theme) on two
+chapters: 00-welcome, executed in quick mode (or its executed copy from .lab/executed when ./test's notebooks
+part left a current one), and a small chapter whose executed copy is given with --executed (so no kernel runs
+for it), with a solution, a chart and a widget output carrying an image fallback. Solution text is searched by
+content in every student file, the books' sources and search indexes included; the books are clicked through
+offline in Chromium (contents, previous/next, search), every request to the network aborted.
 Run: .venv/bin/python -m pytest -q tests/handout/test_editions.py
 """
 from __future__ import annotations
 
+import base64
 import html
 import json
+import os
 import re
 import subprocess
 import sys
@@ -30,6 +33,8 @@ STORED = "01-stored"
 BINDER = "https://binder.example.org/v2/gh/course/serverlab/main"
 HUB = "https://hub.example.edu/hub/user-redirect/"
 SECRET = "// Solution. The stored chapter's answer is forty-two, because six times seven."
+SECRET_WORD = "zyzzyva"  # in the solution only: the student book's search must not know it
+PROSE_WORD = "kumquat"  # in the stored chapter's prose only: both books' search must find it
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
@@ -40,14 +45,14 @@ def stored_chapter() -> tuple[nbformat.NotebookNode, nbformat.NotebookNode]:
     nb.metadata["kernelspec"] = {"name": "serverlab", "display_name": "ServerLab (Java)", "language": "java"}
     nb.cells = [
         v4.new_markdown_cell("# 01 · Stored chapter\n\nA chapter whose outputs were recorded.\n\n"
-                             "## Throughput of the stored server\n\nThe chart below shows it."),
+                             f"## Throughput of the stored server\n\nThe {PROSE_WORD} chart below shows it."),
         v4.new_code_cell('System.out.println("measured " + 1234 + " requests/s");'),
         v4.new_code_cell("Charts.throughput(run)"),
         v4.new_markdown_cell("## Exercise\n\nPredict the answer. [The welcome](00-welcome.ipynb#How-to-use-it) "
                              "says how; [the server's source](../servers/Stored.java) and "
                              "[chapter 09](09-unbuilt.ipynb) are not in the book."),
         v4.new_code_cell("int answer = 0;   // your prediction"),
-        v4.new_code_cell(f"{SECRET}\nanswer = 6 * 7;   // the product of the two dice in the example",
+        v4.new_code_cell(f"{SECRET}\nanswer = 6 * 7;   // {SECRET_WORD}: the product of the two dice in the example",
                          metadata={"tags": ["solution"], "jupyter": {"source_hidden": True}}),
         v4.new_code_cell("explorer.show()"),
     ]
@@ -66,6 +71,7 @@ def stored_chapter() -> tuple[nbformat.NotebookNode, nbformat.NotebookNode]:
 def built(tmp_path_factory):
     """(output dir, [source chapter paths]) of one ./handouts run."""
     kernel_display_name()  # skips when the serverlab kernelspec is missing
+    require_sphinx()
     base = tmp_path_factory.mktemp("editions")
     src, cache = base / "src", base / "executed"
     src.mkdir()
@@ -82,11 +88,18 @@ def built(tmp_path_factory):
     return out, chapters
 
 
+def require_sphinx():
+    """Skip (not fail) when Debian's Sphinx stack is missing (./handouts then builds no book); CI installs it."""
+    missing = editions.sphinx_missing()
+    if missing:
+        pytest.skip(missing)
+
+
 # --------------------------------------------------------------------------- reading what was built
 
 
 def decoded(path: Path) -> str:
-    """The file's text as a reader meets it: a notebook's sources and outputs, a script's string literals."""
+    """The file's text as a reader meets it: a notebook's sources and outputs, a script with its string literals."""
     raw = path.read_text(encoding="utf-8")
     if path.suffix == ".ipynb":
         nb = nbformat.reads(raw, as_version=4)
@@ -97,9 +110,17 @@ def decoded(path: Path) -> str:
                 parts += [out.get("text", ""), out.get("evalue", ""), *out.get("traceback", [])]
                 parts += [v for v in out.get("data", {}).values() if isinstance(v, str)]
         return "\n".join(parts)
-    if path.suffix == ".js":
-        return "\n".join(json.loads(s) for s in re.findall(r'"(?:[^"\\]|\\.)*"', raw))
+    if path.suffix == ".js":  # e.g. searchindex.js, a JSON object
+        return "\n".join([raw, *filter(None, map(json_string, re.findall(r'"(?:[^"\\\n]|\\.)*"', raw)))])
     return raw
+
+
+def json_string(literal: str) -> str:
+    try:
+        value = json.loads(literal)
+    except ValueError:
+        return ""
+    return value if isinstance(value, str) else ""
 
 
 def words(path: Path) -> str:
@@ -133,12 +154,18 @@ def images(nb, with_solutions: bool = True) -> int:
 # --------------------------------------------------------------------------- files
 
 
+def book_pages(out: Path, edition: str) -> list[Path]:
+    return sorted((out / edition / "book").glob("*.html"))
+
+
 def test_every_chapter_has_both_editions_and_its_book_pages(built):
     out, chapters = built
     assert (out / "index.html").is_file()
     for edition in editions.EDITIONS:
-        for name in ("index.html", "book.css", "search.js"):
+        for name in ("index.html", "search.html", "searchindex.js", "_static/searchtools.js"):
             assert (out / edition / "book" / name).is_file(), f"{edition}/book/{name} missing"
+        assert (out / "sphinx" / edition / "source" / "conf.py").is_file()
+        assert not (out / edition / "book" / "_static" / "mathjax").exists(), "MathJax copied in without math"
         for ch in chapters:
             for f in edition_files(out, edition, ch.stem):
                 assert f.is_file() and f.stat().st_size > 0, f"{f.relative_to(out)} missing"
@@ -148,12 +175,24 @@ def test_the_real_chapter_has_solutions_to_look_for():
     assert len(solution_lines(WELCOME)) >= 3, "00-welcome has no solution text: the leak tests would prove nothing"
 
 
+TEXT_FILES = (".ipynb", ".html", ".js", ".css", ".py", ".rst", ".txt")
+
+
+def student_files(out: Path) -> list[Path]:
+    """Every text file of the student edition: notebooks, handouts, the book, and the book's Sphinx source."""
+    return [f for d in (out / "student", out / "sphinx" / "student") for f in d.rglob("*")
+            if f.is_file() and f.suffix in TEXT_FILES]
+
+
 def test_no_student_file_contains_solution_text(built):
     out, chapters = built
-    secrets = [ln for ch in chapters for ln in solution_lines(ch)] + ["SOLUTION OUTPUT 42"]
-    student = [f for f in (out / "student").rglob("*") if f.is_file() and f.suffix in (".ipynb", ".html", ".js")]
-    assert len(student) == 3 * len(chapters) + 2
-    for f in student:
+    secrets = [ln for ch in chapters for ln in solution_lines(ch)] + ["SOLUTION OUTPUT 42", SECRET_WORD]
+    files = student_files(out)
+    for ch in chapters:
+        for f in (*edition_files(out, "student", ch.stem), out / "sphinx" / "student" / "source" / ch.name):
+            assert f in files, f"{f.relative_to(out)} not searched"
+    assert out / "student" / "book" / "searchindex.js" in files
+    for f in files:
         text = words(f)
         leaked = [s for s in secrets if s in text]
         assert not leaked, f"{f.relative_to(out)} contains solution text: {leaked[:3]}"
@@ -166,7 +205,9 @@ def test_instructor_files_contain_the_solutions(built):
             text = words(f)
             missing = [s for s in solution_lines(ch) if s not in text]
             assert not missing, f"{f.relative_to(out)} lacks solution text: {missing[:3]}"
-    assert "SOLUTION OUTPUT 42" in words(out / "instructor" / f"{STORED}.html")
+    for f in (out / "instructor" / f"{STORED}.html", out / "instructor" / "book" / f"{STORED}.html"):
+        assert "SOLUTION OUTPUT 42" in words(f), f"{f.relative_to(out)} lacks the solution's output"
+    assert SECRET_WORD in decoded(out / "instructor" / "book" / "searchindex.js"), "the search test proves nothing"
 
 
 def test_student_notebook_keeps_charts_only(built):
@@ -185,18 +226,32 @@ def test_student_notebook_keeps_charts_only(built):
     assert "measured 1234" not in decoded(out / "student" / f"{STORED}.ipynb")
 
 
+def output_images(page: Path) -> list[bytes]:
+    """The images of a book page's outputs (nbsphinx writes them to _images/, or keeps an HTML output's data URI)."""
+    text = page.read_text(encoding="utf-8")
+    found = []
+    for output in re.split(r'<div class="nboutput', text)[1:]:
+        output = output.split('<div class="nbinput', 1)[0]
+        for src in re.findall(r'<img[^>]+src="([^"]+)"', output):
+            src = html.unescape(src)
+            found.append(base64.b64decode(src.split(",", 1)[1]) if src.startswith("data:")
+                         else (page.parent / src).read_bytes())
+    return found
+
+
 def test_widget_outputs_show_their_fallback(built):
     out, _ = built
     for edition in editions.EDITIONS:
-        page = (out / edition / "book" / f"{STORED}.html").read_text(encoding="utf-8")
-        assert WIDGET_VIEW not in page
-        assert page.count(f"data:image/png;base64,{PNG_B64}") == 2, "the chart and the widget's fallback image"
+        page = out / edition / "book" / f"{STORED}.html"
+        text = page.read_text(encoding="utf-8")
+        assert WIDGET_VIEW not in text and "widget" not in words(page).lower(), f"{edition}: a widget in the page"
+        assert output_images(page) == [base64.b64decode(PNG_B64)] * 2, "the chart and the widget's fallback image"
 
 
 def test_nothing_loads_from_the_network(built):
     out, _ = built
-    files = [f for f in out.rglob("*") if f.is_file() and "executed-" not in str(f)]
-    assert len(files) > 10
+    files = [f for f in out.rglob("*") if f.is_file() and f.suffix in TEXT_FILES and "executed-" not in str(f)]
+    assert len([f for f in files if "_static" in f.parts and f.suffix == ".css"]) >= 4, "the theme's CSS not checked"
     for f in files:
         loads = network_loads(decoded(f))
         assert loads == [], f"{f.relative_to(out)} loads from the network: {loads[:3]}"
@@ -205,46 +260,104 @@ def test_nothing_loads_from_the_network(built):
 def test_book_links_resolve_and_navigation_follows_chapter_order(built):
     out, chapters = built
     stems = [c.stem for c in chapters]
-    pages = [out / "index.html"] + [f for e in editions.EDITIONS for f in (out / e / "book").glob("*.html")]
+    pages = [out / "index.html"] + [f for e in editions.EDITIONS for f in book_pages(out, e)]
     for page in pages:
         text = page.read_text(encoding="utf-8")
-        for ref in re.findall(r'<(?:a|link|script|img)\b[^>]*?\b(?:href|src)="([^"]+)"', text):
+        for ref in re.findall(r'<(?:a|link|script|img)\b[^>]*?\b(?:href|src)=["\']([^"\']+)["\']', text):
             ref = html.unescape(ref)
-            if re.match(r"(?:https?:|data:|mailto:)", ref):
+            if re.match(r"(?:https?:|data:|mailto:)", ref) or ref == "#":
                 continue
             target, _, fragment = ref.partition("#")
+            target = target.split("?", 1)[0]  # _static/x.css?digest=...
             target_file = (page.parent / target).resolve() if target else page
             assert target_file.is_file(), f"{page.relative_to(out)}: link to missing {ref}"
             if fragment and target_file.suffix == ".html":
                 assert f'id="{fragment}"' in target_file.read_text(encoding="utf-8"), \
                     f"{page.relative_to(out)}: no #{fragment} in {target}"
+    order = ["index"] + stems  # the contents page, then the chapters
     for edition in editions.EDITIONS:
         book = out / edition / "book"
-        for i, stem in enumerate(stems):
-            text = (book / f"{stem}.html").read_text(encoding="utf-8")
-            nexts = re.findall(r'class="book-next" href="([^"]+)"', text)
-            prevs = re.findall(r'class="book-prev" href="([^"]+)"', text)
-            assert nexts == ([f"{stems[i + 1]}.html"] * 2 if i + 1 < len(stems) else []), f"{stem}: next {nexts}"
-            assert prevs == ([f"{stems[i - 1]}.html"] * 2 if i > 0 else []), f"{stem}: prev {prevs}"
+        for i, name in enumerate(order):
+            text = (book / f"{name}.html").read_text(encoding="utf-8")
+            nexts = re.findall(r"<a class='right-next' id=\"next-link\" href=\"([^\"]+)\"", text)
+            prevs = re.findall(r"<a class='left-prev' id=\"prev-link\" href=\"([^\"]+)\"", text)
+            assert nexts == ([f"{order[i + 1]}.html"] if i + 1 < len(order) else []), f"{name}: next {nexts}"
+            assert prevs == ([f"{order[i - 1]}.html"] if i > 0 else []), f"{name}: prev {prevs}"
+            sidebar = text.split('id="bd-docs-nav"', 1)[1].split("</nav>", 1)[0]
+            assert re.findall(r'<a class="(?:current )?reference internal" href="([^"]+)">', sidebar) \
+                == ["#" if n == name else f"{n}.html" for n in order], f"{name}: sidebar contents {sidebar[:500]}"
         index = (book / "index.html").read_text(encoding="utf-8")
-        assert [s for s in re.findall(r'<li><a href="([^"#]+)\.html">', index)] == stems, "contents out of order"
+        toc = index.split('class="toctree-wrapper', 1)[1]
+        assert re.findall(r'<li class="toctree-l1"><a class="reference internal" href="([^"#]+)\.html">', toc) \
+            == stems, "contents out of order"
 
 
 def test_links_between_chapters_lead_to_their_pages(built):
     out, _ = built
-    for page in (out / "student" / f"{STORED}.html", out / "student" / "book" / f"{STORED}.html"):
-        text = page.read_text(encoding="utf-8")
-        assert '<a href="00-welcome.html#How-to-use-it">The welcome</a>' in text
+    handout = (out / "student" / f"{STORED}.html").read_text(encoding="utf-8")
+    assert '<a href="00-welcome.html#How-to-use-it">The welcome</a>' in handout
+    page = (out / "student" / "book" / f"{STORED}.html").read_text(encoding="utf-8")
+    welcome = re.findall(r'<a [^>]*href="00-welcome.html#How-to-use-it"[^>]*>(.*?)</a>', page, re.S)
+    assert [re.sub(r"<[^>]+>", "", w) for w in welcome] == ["The welcome"], welcome
+    for text in (handout, page.replace("’", "'")):  # Sphinx's smart quotes
         assert "the server's source" in text and "Stored.java" not in text
         assert "chapter 09" in text and "09-unbuilt" not in text
 
 
-def test_contents_link_each_chapter_to_binder_and_jupyterhub(built):
+def test_chapter_pages_link_their_files_and_launch_on_binder_and_jupyterhub(built):
     out, chapters = built
-    index = html.unescape((out / "student" / "book" / "index.html").read_text(encoding="utf-8"))
-    for ch in chapters:
-        assert f'href="{BINDER}?urlpath=lab/tree/notebooks/{ch.name}"' in index
-        assert f'href="{HUB}lab/tree/notebooks/{ch.name}"' in index
+    for edition in editions.EDITIONS:
+        for ch in chapters:
+            text = html.unescape((out / edition / "book" / f"{ch.stem}.html").read_text(encoding="utf-8"))
+            assert re.findall(r'class="binder-button" href="([^"]+)"', text) \
+                == [f"{BINDER}?urlpath=lab/tree/notebooks/{ch.name}"], f"{edition}/{ch.stem}: Binder"
+            assert re.findall(r'class="jupyterhub-button" href="([^"]+)"', text) \
+                == [f"{HUB}lab/tree/notebooks/{ch.name}"], f"{edition}/{ch.stem}: JupyterHub"
+            assert f'href="../{ch.stem}.ipynb" download' in text and f'href="../{ch.stem}.html"' in text
+        index = (out / edition / "book" / "index.html").read_text(encoding="utf-8")
+        assert "binder-button" not in index and "jupyterhub-button" not in index
+
+
+def test_math_loads_mathjax_from_the_book_itself(tmp_path):
+    """A chapter with math: MathJax from Debian's libjs-mathjax, copied into the book, typesets it offline."""
+    require_sphinx()
+    if not editions.MATHJAX.is_dir():
+        pytest.skip(f"{editions.MATHJAX} missing: apt-get install libjs-mathjax")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# 09 · Queues\n\nLittle's law: $L = \\lambda W$, so\n\n"
+                                              "$$\\rho = \\frac{\\lambda}{\\mu}$$")]
+    nbformat.write(nb, str(tmp_path / "09-queues.ipynb"))
+    out = tmp_path / "out"
+    p = subprocess.run([sys.executable, str(REPO / "scripts" / "editions.py"), "--no-execute", "-o", str(out),
+                        str(tmp_path / "09-queues.ipynb")], capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr[-3000:]
+    book = out / "student" / "book"
+    text = (book / "09-queues.html").read_text(encoding="utf-8")
+    assert network_loads(text) == [] and '_static/mathjax/MathJax.js' in text
+    with offline_page() as page:
+        page.goto((book / "09-queues.html").as_uri(), wait_until="load")
+        page.wait_for_function("() => document.querySelectorAll('.MathJax, .MathJax_Display').length >= 2")
+
+
+def test_without_the_sphinx_stack_the_build_says_what_to_install(tmp_path):
+    """The notebooks and handouts are built; one line names the Debian packages; no book."""
+    committed, executed = stored_chapter()
+    (tmp_path / "src").mkdir()
+    (tmp_path / "executed").mkdir()
+    nbformat.write(committed, str(tmp_path / "src" / f"{STORED}.ipynb"))
+    nbformat.write(executed, str(tmp_path / "executed" / f"{STORED}.ipynb"))
+    out = tmp_path / "out"
+    p = subprocess.run([sys.executable, str(REPO / "scripts" / "editions.py"), "-o", str(out), "--executed",
+                        str(tmp_path / "executed"), str(tmp_path / "src" / f"{STORED}.ipynb")],
+                       capture_output=True, text=True, timeout=300,
+                       env={**os.environ, "SERVERLAB_SPHINX_PYTHON": sys.executable})  # the venv has no Sphinx
+    assert p.returncode == 0, p.stderr[-3000:]
+    said = [ln for ln in p.stderr.splitlines() if "apt-get install" in ln]
+    assert len(said) == 1 and all(pkg in said[0] for pkg in editions.SPHINX_PACKAGES), p.stderr
+    for edition in editions.EDITIONS:
+        assert (out / edition / f"{STORED}.ipynb").is_file() and (out / edition / f"{STORED}.html").is_file()
+        assert not (out / edition / "book").exists()
+    assert "book/" not in (out / "index.html").read_text(encoding="utf-8")
 
 
 def test_executed_copy_is_reused_only_while_the_chapter_is_unchanged(tmp_path):
@@ -289,40 +402,72 @@ def test_chapter_is_executed_once_then_its_copy_reused(tmp_path):
 
 
 def assert_rendered(page, min_images: int = 1):
-    """The page shows its heading, every image is decoded, and book.css is in effect."""
+    """The page shows its heading and the theme's sidebar, and every output image is decoded."""
     page.wait_for_load_state("load")
     assert page.locator("main h1").first.is_visible(), f"{page.url}: no heading shown"
-    sizes = page.eval_on_selector_all("main img", "imgs => imgs.map(i => [i.complete, i.naturalWidth])")
+    sizes = page.eval_on_selector_all(".nboutput img", "imgs => imgs.map(i => [i.complete, i.naturalWidth])")
     assert len(sizes) >= min_images and all(done and width > 0 for done, width in sizes), \
-        f"{page.url}: images (loaded, width) {sizes}"
-    font = page.evaluate("() => getComputedStyle(document.body).getPropertyValue('--jp-ui-font-family')")
-    assert font.strip(), f"{page.url}: book.css not applied"
+        f"{page.url}: output images (loaded, width) {sizes}"
+    sidebar = page.locator("#site-navigation").bounding_box()
+    assert sidebar and sidebar["width"] > 150 and page.locator("#bd-docs-nav").is_visible(), \
+        f"{page.url}: the theme's sidebar is not shown (its CSS not applied?)"
+
+
+def search(page, book: Path, query: str) -> list[str]:
+    """Types the query in the sidebar's search box of the book's contents page; the results' links."""
+    page.goto((book / "index.html").as_uri(), wait_until="load")
+    page.fill("#search-input", query)
+    page.press("#search-input", "Enter")
+    page.wait_for_url(re.compile(r"/search\.html\?q="))
+    summary = page.locator("#search-results p.search-summary")
+    summary.wait_for()
+    page.wait_for_function("() => !document.querySelector('#search-results p.search-summary')"
+                           ".textContent.startsWith('Preparing')")
+    page.wait_for_function("() => document.querySelector('#search-results p.search-summary').textContent.trim()")
+    return page.eval_on_selector_all("#search-results ul.search li a", "as => as.map(a => a.getAttribute('href'))")
 
 
 def test_book_reads_offline_in_chromium(built, tmp_path):
-    """From the contents, the first chapter, then every next-link to the last: headings shown, images decoded."""
+    """From the contents, the first chapter, then every next-link to the last and every previous-link back:
+    headings and sidebar shown, output images decoded, launch buttons there; search finds a chapter's word and
+    leads to it, and the student book's search does not know the solution's word."""
     out, chapters = built
+    stems = [c.stem for c in chapters]
     with offline_page() as page:
+        errors = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
         for edition in editions.EDITIONS:
-            page.goto((out / edition / "book" / "index.html").as_uri(), wait_until="load")
+            book = out / edition / "book"
+            page.goto((book / "index.html").as_uri(), wait_until="load")
             assert page.locator("h1").first.is_visible()
-            page.locator(".book-toc > li > a").first.click()
+            page.locator(".toctree-wrapper li.toctree-l1 > a").first.click()
             visited = []
             while True:
-                assert_rendered(page)
+                assert_rendered(page, min_images=2 if Path(page.url).stem == STORED else 0)
                 visited.append(Path(page.url).stem)
-                nxt = page.locator(".book-bar.top .book-next")
+                assert page.locator("a.binder-button").get_attribute("href").startswith(f"{BINDER}?urlpath=")
+                nxt = page.locator("a.right-next")
                 if nxt.count() == 0:
                     break
                 nxt.click()
-            assert visited == [c.stem for c in chapters], f"{edition}: next-links visited {visited}"
+            assert visited == stems, f"{edition}: next-links visited {visited}"
             page.screenshot(path=str(tmp_path / f"{edition}-last.png"))
+            while page.locator("a.left-prev").count():
+                page.locator("a.left-prev").click()
+                page.wait_for_load_state("load")
+                visited.append(Path(page.url).stem)
+            assert visited == stems + stems[-2::-1] + ["index"], f"{edition}: previous-links visited {visited}"
 
-        # Search: a word from a heading of the second chapter, then its result.
-        page.goto((out / "student" / "book" / "index.html").as_uri(), wait_until="load")
-        page.fill(".book-search input", "stored server")
-        result = page.locator(".book-results a").first
-        assert result.inner_text() == "Throughput of the stored server"
-        result.click()
-        page.wait_for_load_state("load")
-        assert page.url.endswith(f"{STORED}.html#Throughput-of-the-stored-server"), page.url
+            # Search: a word of the stored chapter's prose, then its result.
+            assert search(page, book, PROSE_WORD) == [f"{STORED}.html"], f"{edition}: search for {PROSE_WORD}"
+            page.locator("#search-results ul.search li a").first.click()
+            page.wait_for_load_state("load")
+            assert Path(page.url.split("?")[0]).name == f"{STORED}.html", page.url
+            assert page.locator("main h1").first.inner_text().startswith("01 · Stored chapter")
+            page.screenshot(path=str(tmp_path / f"{edition}-search.png"))
+
+            # The solution's word: the instructor book finds it, the student book knows nothing of it.
+            found = search(page, book, SECRET_WORD)
+            assert found == ([f"{STORED}.html"] if edition == "instructor" else []), f"{edition}: {found}"
+        assert errors == [], f"errors in the pages: {errors[:5]}"
