@@ -17,7 +17,8 @@ public final class StartTrace {
 
     public static void mark(String phase) {
         if (!ON || reported) return;
-        long sinceStart = System.currentTimeMillis() - ProcessHandle.current().info().startInstant().map(i -> i.toEpochMilli()).orElse(0L);
+        // The JVM's uptime: a process's start time from /proc is only as exact as the boot time, a whole second.
+        long sinceStart = ManagementFactory.getRuntimeMXBean().getUptime();
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         PHASES.add(String.format("%6d ms  %-14s cpu %5d ms  %s", sinceStart, Thread.currentThread().getName(),
                 threads.getCurrentThreadCpuTime() / 1_000_000, phase));
