@@ -25,7 +25,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
@@ -241,21 +240,11 @@ public final class History implements HistoryManager {
 
     /**
      * The newest session number in the file, compacting the file first when it holds more than {@code maxEntries}
-     * cells. A kernel opens the history before its first cell, so the usual case reads only the file's tail: the
-     * last session marker (markers are appended in session order; cells of older sessions may follow them).
+     * cells. A kernel opens the history before its first cell, so the usual case parses no cell: it reads the file
+     * once and looks back from its end for the last session marker (markers are appended in session order; cells
+     * of older sessions may follow them).
      */
     private int newestSession(int maxEntries) throws IOException {
-        if (lineCount() > maxEntries) {   // lines >= cells: only then can compaction be due
-            List<Record> records = readAll();
-            long cells = records.stream().filter(Record::isCell).count();
-            if (cells > maxEntries) compact(records, maxEntries * 4 / 5);
-            return records.stream().mapToInt(Record::session).max().orElse(0);
-        }
-        OptionalInt marked = newestMarkerInTail();
-        return marked.isPresent() ? marked.getAsInt() : readAll().stream().mapToInt(Record::session).max().orElse(0);
-    }
-
-    private long lineCount() throws IOException {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -264,32 +253,24 @@ public final class History implements HistoryManager {
         }
         long lines = 0;
         for (byte b : bytes) if (b == '\n') lines++;
-        return lines;
-    }
-
-    private static final int TAIL_BYTES = 64 * 1024;
-
-    private OptionalInt newestMarkerInTail() throws IOException {
-        if (!Files.exists(file)) return OptionalInt.of(0);
-        String tail;
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            long start = Math.max(0, channel.size() - TAIL_BYTES);
-            ByteBuffer buffer = ByteBuffer.allocate((int) (channel.size() - start));
-            while (buffer.hasRemaining() && channel.read(buffer, start + buffer.position()) > 0) { }
-            tail = new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8);
+        if (lines > maxEntries) {   // lines >= cells: only then can compaction be due
+            List<Record> records = readAll();
+            long cells = records.stream().filter(Record::isCell).count();
+            if (cells > maxEntries) compact(records, maxEntries * 4 / 5);
+            return records.stream().mapToInt(Record::session).max().orElse(0);
         }
-        String[] lines = tail.split("\n");
-        for (int i = lines.length - 1; i >= 0; i--) {
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        for (int end = text.length(); end > 0; end = text.lastIndexOf('\n', end - 1)) {
+            String line = text.substring(text.lastIndexOf('\n', end - 1) + 1, end);
+            if (!line.contains("\"started\"")) continue;   // only markers carry it: no cell is parsed
             try {
-                JsonObject json = GSON.fromJson(lines[i], JsonObject.class);
-                if (json != null && json.has("session") && json.has("started") && !json.has("input")) {
-                    return OptionalInt.of(json.get("session").getAsInt());
-                }
+                JsonObject json = GSON.fromJson(line, JsonObject.class);
+                if (json != null && json.has("session") && !json.has("input")) return json.get("session").getAsInt();
             } catch (JsonParseException | IllegalStateException | UnsupportedOperationException e) {
-                // a torn line, or the cut through the first line of the tail
+                // a torn line
             }
         }
-        return OptionalInt.empty();
+        return readAll().stream().mapToInt(Record::session).max().orElse(0);   // no marker at all
     }
 
     private List<Record> readAll() throws IOException {
