@@ -175,4 +175,31 @@ class ArchitecturesTest {
         }
         assertTrue(!Tracked.open().contains(server), "a closed server unregisters");
     }
+    /**
+     * A client has connected and been accepted, and its request is still on its way when a graceful stop begins:
+     * the server answers it (with Connection: close) instead of closing the connection as idle, which loses a
+     * request the client has sent. A connection per request meets this race on every reload.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("architectures")
+    void gracefulStopAnswersAConnectionWhoseRequestIsOnItsWay(String name) throws Exception {
+        Server server = Servers.start(name, ServerOptions.defaults());
+        try (RawHttp http = new RawHttp(server.address(), 10_000);
+             ExecutorService stopper = Executors.newSingleThreadExecutor()) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (server.stats().acceptedConnections() < 1 && System.nanoTime() < deadline) Thread.sleep(5);
+            Thread.sleep(100); // the server now waits for the request's first byte
+            Future<?> stop = stopper.submit(() -> {
+                server.stopGracefully(Duration.ofSeconds(10));
+                return null;
+            });
+            Thread.sleep(300); // the drain has begun
+            RawHttp.Reply reply = http.exchange(RawHttp.get("/hello"));
+            assertEquals(200, reply.status());
+            assertEquals("close", reply.header("Connection"));
+            stop.get(10, TimeUnit.SECONDS);
+        } finally {
+            server.close();
+        }
+    }
 }

@@ -1,5 +1,8 @@
 package serverlab.kernel.eval;
 
+import java.util.HashMap;
+import java.util.Map;
+
 import serverlab.kernel.CellRun;
 
 /**
@@ -10,15 +13,23 @@ import serverlab.kernel.CellRun;
  * class loader.
  */
 public final class CellGuard {
-    /** The cell being interrupted; null almost always, so the check is one volatile read. */
-    private static volatile CellRun stopping;
+    /**
+     * How long a stopped cell stays stopped for threads the kernel cannot count (virtual threads belong to no cell's
+     * thread group): far longer than a spinning thread waits to be scheduled on a busy machine.
+     */
+    private static final long VIRTUAL_THREAD_GRACE_NANOS = 10_000_000_000L;
+
+    /** Interrupted cells that may still have threads running, with when each was stopped (guarded by the class). */
+    private static final Map<CellRun, Long> stopped = new HashMap<>();
+    /** True while {@link #stopped} is not empty: false almost always, so the check is one volatile read. */
+    private static volatile boolean anyStopped;
 
     private CellGuard() {}
 
     public static void check() {
-        CellRun target = stopping;
-        if (target != null && CellRun.current() == target) {
-            throw new CellInterrupted();
+        if (anyStopped) {
+            CellRun current = CellRun.current();
+            if (current != null && current.isStopRequested()) throw new CellInterrupted();
         }
     }
 
@@ -31,12 +42,21 @@ public final class CellGuard {
         exit(status);
     }
 
-    static void stop(CellRun run) {
-        stopping = run;
+    /**
+     * Stops every thread of the cell at its next check. The cell stays stopped after its execute request is answered
+     * ({@link #clear}): a thread it started that was not scheduled in the meantime would otherwise spin on.
+     */
+    static synchronized void stop(CellRun run) {
+        stopped.put(run, System.nanoTime());
+        anyStopped = true;
     }
 
-    static void clear(CellRun run) {
-        if (stopping == run) stopping = null;
+    /** Forgets the stopped cells none of whose threads can still run, so checks are cheap again. */
+    static synchronized void clear(CellRun run) {
+        long now = System.nanoTime();
+        stopped.entrySet().removeIf(e -> e.getKey().threads().activeCount() == 0
+                && now - e.getValue() > VIRTUAL_THREAD_GRACE_NANOS);
+        anyStopped = !stopped.isEmpty();
     }
 
     /** Thrown inside the interrupted cell's threads; an Error so that {@code catch (Exception e)} does not swallow it. */

@@ -36,7 +36,7 @@ public final class BlockingHttpConnection implements Runnable {
     private final OpenConnections registry;
     private final RequestParser parser;
     private ByteBuffer outBuffer; // allocated at the first response: idle connections stay small
-    private boolean idle;          // blocked waiting for the first byte of a request (guarded by this)
+    private boolean idle;          // answered, blocked waiting for the first byte of the next request (guarded by this)
     private boolean closed;        // guarded by this
     private Thread owner;
     // Registries that sweep reads only (see OpenConnections.sweepReads): the deadline of the read in progress.
@@ -233,10 +233,14 @@ public final class BlockingHttpConnection implements Runnable {
         }
     }
 
-    // A connection that has not been answered yet may still read its first request while draining.
+    /*
+     * Only a connection that has been answered is idle. A fresh one is a client whose request is on its way (a
+     * graceful stop that closed it would lose a request the client has already sent): it reads its first request
+     * even while draining and is answered with Connection: close.
+     */
     private synchronized boolean markIdle(boolean answeredOne) {
         if (closed || (answeredOne && context.draining())) return false;
-        idle = true;
+        idle = answeredOne;
         return true;
     }
 
@@ -246,7 +250,7 @@ public final class BlockingHttpConnection implements Runnable {
         return true;
     }
 
-    /** Closes the connection if it is waiting between requests (graceful stop). */
+    /** Closes the connection if it is waiting between requests (graceful stop); one not yet answered stays. */
     public synchronized boolean closeIfIdle() {
         if (!idle || closed) return false;
         closed = true;

@@ -281,7 +281,10 @@ public final class NioConnection {
         }
     }
 
-    /** Graceful stop: close now if between requests; otherwise the next response says {@code Connection: close}. */
+    /**
+     * Graceful stop: close now if between requests; otherwise the next response says {@code Connection: close}. A
+     * connection not yet answered stays: its client has sent, or is sending, a request that a close would lose.
+     */
     void closeIfIdle() {
         if (closed || awaitingAnswer || !unsent.isEmpty() || pendingInput != null || parser.inProgress()) return;
         // A request may have arrived but not been read yet (the loop was busy): answer it rather than drop it.
@@ -292,8 +295,9 @@ public final class NioConnection {
         } catch (IOException e) {
             n = -1;
         }
-        if (n <= 0) close();
-        else processRead(in.flip());
+        if (n < 0 || (n == 0 && answeredOne)) close();
+        else if (n > 0) processRead(in.flip());
+        // n == 0 on a fresh connection: its first request is on its way; it is answered with Connection: close
     }
 
     void close() {
