@@ -16,6 +16,8 @@
   keys at 30 s, every 5 s and 60 s (tests/deploy/test_jupyterhub.py, test_idle_culling): the kernel, its hosted
   server's JVM and port went 35-36 s after the last cell, the server exited after 94-107 s and the hub freed the
   slot after 102-125 s, cgroup emptied and removed; a user running a cell every 5 s kept all of theirs.
+  Activity is a change (a save, a kernel started or stopped, a kernel's message), not the reads and layout saves
+  an open JupyterLab tab makes every few seconds (singleuser.py): a forgotten tab does not keep its server.
 Override anything after loading this file (tests/deploy/test_jupyterhub.py does so for a local test).
 """
 import os

@@ -9,12 +9,14 @@ servers stop every pid is gone. test_idle_culling checks the config's idle culli
 (its docstring has the bounds). Needs root (system users, cgroups) and Debian's jupyterhub; ./test deploy
 runs it. Measured on the shared 2-core machine: the three-user test alone 13 min (load average ~20; the venv
 of deploy/jupyterhub/install-venv ~7, the chapter ~4.5); both tests 6 min 32 s (the venv 70 s with the build up
-to date, three users 105 s, culling 3.5 min). The tests share one venv; one kept for the next run would save
+to date, three users 105 s, culling 3.5 min); on a quiet machine, with the open-tab student, 4 min 45 s (the
+venv 44 s, three users 43 s). The tests share one venv; one kept for the next run would save
 only ~25 s (install-venv into an existing venv still builds, checks and reinstalls the kernel).
 """
 from __future__ import annotations
 
 import contextlib
+import datetime
 import json
 import os
 import pwd
@@ -40,6 +42,9 @@ ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "deploy" / "jupyterhub" / "jupyterhub_config.py"
 sys.path.insert(0, str(CONFIG.parent))
 from user_cgroup import UserCgroup  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "tests"))
+from browser.conftest import launch_chromium, require_chromium  # noqa: E402
 
 USERS = [f"serverlab-hub-{i}" for i in (1, 2, 3)]
 PASSWORD = uuid.uuid4().hex
@@ -315,12 +320,35 @@ def wait_until(what: str, condition, deadline: float, every: float = 0.5) -> flo
     return time.monotonic()
 
 
-@pytest.mark.timeout(600)
+def open_lab_in_browser(browser, hub_url: str, name: str, api: Student):
+    """Logs in through the hub's form and waits for the welcome notebook (the config's default_url) and its kernel."""
+    page = browser.new_page()
+    page.goto(f"{hub_url}/hub/login", wait_until="load")
+    page.fill("#username_input", name)
+    page.fill("#password_input", PASSWORD)
+    page.click("#login_submit")
+    page.wait_for_selector(".jp-Notebook", timeout=180_000)
+    wait_until(f"{name}'s notebook has a kernel",
+               lambda: api.http.get(f"{hub_url}/user/{name}/api/kernels", params={"no_track_activity": "1"},
+                                    timeout=30).json() != [],
+               time.monotonic() + 120, every=1)
+    return page
+
+
+def logged_at(log: str, pattern: str) -> list[datetime.datetime]:
+    """When the hub's log (with the servers' lines) printed lines matching `pattern`."""
+    return [datetime.datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S.%f")
+            for m in re.finditer(r"^\[\w (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+) .*" + pattern, log, re.M)]
+
+
+@pytest.mark.timeout(900)
 def test_idle_culling(culling_hub):
     """The culling jupyterhub_config.py promises, with shorter timeouts through the same keys (CULL).
 
     One user starts a hosted server (a child JVM of the kernel listening on an ephemeral port) and then does
-    nothing, leaving the kernel's websocket open (cull_connected). Another user runs a cell every 5 s over the
+    nothing, leaving the kernel's websocket open (cull_connected). A second logs in through the hub's form in
+    Chromium and leaves JupyterLab open on the welcome notebook: the tab keeps reading the server's API every
+    few seconds, which must not count as activity (singleuser.py). A third runs a cell every 5 s over the
     same period. jupyter_server 2.x (the venv's; services/kernels/kernelmanager.py, serverapp.py) checks idle
     kernels every cull_interval seconds (any value ≥ 1; ≤ 0 means 300) and culls one that is not busy and has
     sent no message in reply to a request for cull_idle_timeout; it checks shutdown_no_activity_timeout every
@@ -330,6 +358,7 @@ def test_idle_culling(culling_hub):
     the server within shutdown_no_activity_timeout + 60 s of it, and the hub frees the slot within its
     poll_interval (30 s) of the exit. Each wait is that bound plus 30 s of slack for the shared machine.
     """
+    require_chromium()
     url, _, state = culling_hub
     idle_timeout, interval, no_activity = CULL.values()
     idle, active = Student(url, USERS[0]), Student(url, USERS[1])
@@ -351,7 +380,16 @@ def test_idle_culling(culling_hub):
     mine = start_hosted(active)
     busy = threading.Thread(target=keep_busy, daemon=True)
     busy.start()
+    from playwright.sync_api import sync_playwright
+    pw = sync_playwright().start()
+    browser = launch_chromium(pw)
     try:
+        reader = Student(url, USERS[2])
+        reader.log_in()  # a token for the checks below, which pass no_track_activity
+        open_lab_in_browser(browser, url, reader.name, reader)
+        tab_opened = time.monotonic()
+        (reader_server,) = [psutil.Process(p) for p in UserCgroup(reader.name).pids()
+                            if "singleuser" in " ".join(psutil.Process(p).cmdline())]
         ids = start_hosted(idle)
         last_activity = time.monotonic()  # the idle user's last cell has just replied
         kernel, hosted = psutil.Process(ids["kernel"]), psutil.Process(ids["hosted"])
@@ -388,14 +426,27 @@ def test_idle_culling(culling_hub):
         assert re.search(rf"Culling 'idle' kernel 'serverlab' \({idle.kernel_id}\) with \d+ connections", log), \
             "the server's log has no culling line for the idle kernel"
         assert "seconds; shutting down." in log and f"User {idle.name} server stopped" in log
+        # (d) the open tab: its kernel is culled, then its server exits although the tab keeps polling
+        reader_gone = wait_until("the server behind the open JupyterLab tab exits", lambda: not alive(reader_server),
+                                 tab_opened + idle_timeout + interval + no_activity + NO_ACTIVITY_CHECK + 60, every=2)
+        wait_until("the hub frees the open tab's slot", lambda: reader.http.get(
+            f"{url}/hub/api/users/{reader.name}", timeout=30).json()["servers"] == {}, reader_gone + HUB_POLL + 30, every=2)
+        log = (state / "hub.log").read_text()
+        (stopped,) = logged_at(log, rf"User {reader.name} server stopped")
+        polls = [t for t in logged_at(log, rf" 200 GET /user/{reader.name}/api/kernels\?")
+                 if t > stopped - datetime.timedelta(seconds=no_activity)]
+        assert len(polls) >= 3, f"the tab read the kernel list {len(polls)} times in its server's last {no_activity} s: not open?"
     finally:
+        browser.close()
+        pw.stop()
         stop.set()
         busy.join(30)
     print(f"[hub culling] after the idle user's last cell: kernel, hosted JVM and port gone in "
           f"{kernel_gone - last_activity:.0f} s (cull_idle_timeout {idle_timeout} s, checked every {interval} s), "
           f"server exited in {server_gone - last_activity:.0f} s (shutdown_no_activity_timeout {no_activity} s, "
           f"checked every {NO_ACTIVITY_CHECK} s), hub freed the slot in {hub_freed - last_activity:.0f} s "
-          f"(poll every {HUB_POLL} s); the active user ran {len(ticks)} cells meanwhile")
+          f"(poll every {HUB_POLL} s); the server behind an open JupyterLab tab exited {reader_gone - tab_opened:.0f} s "
+          f"after the notebook opened, the tab still polling; the active user ran {len(ticks)} cells meanwhile")
 
     # (c) the active user, busy over the same period, kept kernel, hosted server and server
     assert not failures, f"the active user's cells failed: {failures}"
