@@ -49,7 +49,7 @@ public final class CellExecutionControl extends DirectExecutionControl {
     }
 
     public void endCell(CellRun target) {
-        CellGuard.clear(target);
+        CellGuard.cellEnded();
         run = null;
     }
 

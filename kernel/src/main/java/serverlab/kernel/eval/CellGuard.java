@@ -44,7 +44,7 @@ public final class CellGuard {
 
     /**
      * Stops every thread of the cell at its next check. The cell stays stopped after its execute request is answered
-     * ({@link #clear}): a thread it started that was not scheduled in the meantime would otherwise spin on.
+     * ({@link #cellEnded}): a thread it started that was not scheduled in the meantime would otherwise spin on.
      */
     static synchronized void stop(CellRun run) {
         stopped.put(run, System.nanoTime());
@@ -52,7 +52,7 @@ public final class CellGuard {
     }
 
     /** Forgets the stopped cells none of whose threads can still run, so checks are cheap again. */
-    static synchronized void clear(CellRun run) {
+    static synchronized void cellEnded() {
         long now = System.nanoTime();
         stopped.entrySet().removeIf(e -> e.getKey().threads().activeCount() == 0
                 && now - e.getValue() > VIRTUAL_THREAD_GRACE_NANOS);

@@ -33,7 +33,7 @@ class CellGuardTest {
     }
 
     /**
-     * The cell's execute request is answered (clear) before a thread it started gets the CPU (a busy machine): that
+     * The cell's execute request is answered (cellEnded) before a thread it started gets the CPU (a busy machine): that
      * thread still stops at its first check. It used to spin on, the stop forgotten by then.
      */
     @Test
@@ -43,7 +43,7 @@ class CellGuardTest {
         CompletableFuture<Boolean> interrupted = threadOf(run, released);
         run.requestStop();
         CellGuard.stop(run);
-        CellGuard.clear(run);
+        CellGuard.cellEnded();
         released.countDown();
         assertTrue(interrupted.get(10, TimeUnit.SECONDS), "the stopped cell's thread ran past its check");
     }
@@ -58,6 +58,6 @@ class CellGuardTest {
         CompletableFuture<Boolean> interrupted = threadOf(next, released);
         released.countDown();
         assertFalse(interrupted.get(10, TimeUnit.SECONDS), "a cell that was not interrupted stopped");
-        CellGuard.clear(stoppedCell);
+        CellGuard.cellEnded();
     }
 }
