@@ -320,8 +320,10 @@ def wait_until(what: str, condition, deadline: float, every: float = 0.5) -> flo
     return time.monotonic()
 
 
-def open_lab_in_browser(browser, hub_url: str, name: str, api: Student):
-    """Logs in through the hub's form and waits for the welcome notebook (the config's default_url) and its kernel."""
+def open_lab_in_browser(browser, student: Student) -> None:
+    """Logs in through the hub's form and waits for the welcome notebook (the config's default_url) and its kernel.
+    `student` must hold an API token (log_in): the kernel check passes no_track_activity."""
+    hub_url, name = student.hub, student.name
     page = browser.new_page()
     page.goto(f"{hub_url}/hub/login", wait_until="load")
     page.fill("#username_input", name)
@@ -329,10 +331,9 @@ def open_lab_in_browser(browser, hub_url: str, name: str, api: Student):
     page.click("#login_submit")
     page.wait_for_selector(".jp-Notebook", timeout=180_000)
     wait_until(f"{name}'s notebook has a kernel",
-               lambda: api.http.get(f"{hub_url}/user/{name}/api/kernels", params={"no_track_activity": "1"},
-                                    timeout=30).json() != [],
+               lambda: student.http.get(f"{hub_url}/user/{name}/api/kernels", params={"no_track_activity": "1"},
+                                        timeout=30).json() != [],
                time.monotonic() + 120, every=1)
-    return page
 
 
 def logged_at(log: str, pattern: str) -> list[datetime.datetime]:
@@ -386,7 +387,7 @@ def test_idle_culling(culling_hub):
     try:
         reader = Student(url, USERS[2])
         reader.log_in()  # a token for the checks below, which pass no_track_activity
-        open_lab_in_browser(browser, url, reader.name, reader)
+        open_lab_in_browser(browser, reader)
         tab_opened = time.monotonic()
         (reader_server,) = [psutil.Process(p) for p in UserCgroup(reader.name).pids()
                             if "singleuser" in " ".join(psutil.Process(p).cmdline())]

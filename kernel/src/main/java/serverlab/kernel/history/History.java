@@ -260,8 +260,9 @@ public final class History implements HistoryManager {
             return records.stream().mapToInt(Record::session).max().orElse(0);
         }
         String text = new String(bytes, StandardCharsets.UTF_8);
-        for (int end = text.length(); end > 0; end = text.lastIndexOf('\n', end - 1)) {
-            String line = text.substring(text.lastIndexOf('\n', end - 1) + 1, end);
+        for (int end = text.length(), start; end > 0; end = start - 1) {   // lines from the last, each found once
+            start = text.lastIndexOf('\n', end - 1) + 1;
+            String line = text.substring(start, end);
             if (!line.contains("\"started\"")) continue;   // only markers carry it: no cell is parsed
             try {
                 JsonObject json = GSON.fromJson(line, JsonObject.class);
