@@ -25,7 +25,7 @@ public final class Load {
     }
 
     public static LoadTest closedLoop(URI target) {
-        return new LoadTest(LoadWorker.Mode.CLOSED, target, null);
+        return new LoadTest(LoadWorker.Mode.CLOSED, target, null, null);
     }
 
     public static LoadTest closedLoop(String target) {
@@ -33,11 +33,11 @@ public final class Load {
     }
 
     public static LoadTest closedLoop(Server server) {
-        return new LoadTest(LoadWorker.Mode.CLOSED, null, server.address());
+        return new LoadTest(LoadWorker.Mode.CLOSED, null, server.address(), server);
     }
 
     public static LoadTest openLoop(URI target) {
-        return new LoadTest(LoadWorker.Mode.OPEN, target, null);
+        return new LoadTest(LoadWorker.Mode.OPEN, target, null, null);
     }
 
     public static LoadTest openLoop(String target) {
@@ -45,7 +45,7 @@ public final class Load {
     }
 
     public static LoadTest openLoop(Server server) {
-        return new LoadTest(LoadWorker.Mode.OPEN, null, server.address());
+        return new LoadTest(LoadWorker.Mode.OPEN, null, server.address(), server);
     }
 
     private static String withScheme(String target) {

@@ -15,6 +15,8 @@ import java.util.concurrent.CountDownLatch;
 import org.HdrHistogram.Histogram;
 import serverlab.labs.Quick;
 import serverlab.labs.display.ProgressBar;
+import serverlab.labs.metrics.ProcessTreeProbe;
+import serverlab.servers.Server;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.LongColumn;
 import tech.tablesaw.api.Table;
@@ -52,6 +54,8 @@ public final class LoadTest {
     private final LoadWorker.Mode mode;
     private final URI uri;
     private final InetSocketAddress address;
+    /** The server under load when the caller gave one (not a bare address): its JVMs' JIT is watched. */
+    private final Server server;
     private final Map<String, Double> paths = new LinkedHashMap<>();
     private int connections = 10;
     private int threads = 2;
@@ -74,10 +78,11 @@ public final class LoadTest {
     private boolean resendOnKeepAliveClose;
     private Boolean progress;
 
-    LoadTest(LoadWorker.Mode mode, URI uri, InetSocketAddress address) {
+    LoadTest(LoadWorker.Mode mode, URI uri, InetSocketAddress address, Server server) {
         this.mode = mode;
         this.uri = uri;
         this.address = address;
+        this.server = server;
     }
 
     /** Number of TCP connections (keep-alive). Default 10. */
@@ -311,7 +316,7 @@ public final class LoadTest {
 
     /** Warms the target with a closed loop until steady; returns how that went. */
     private WarmUp closedLoopWarmUp() {
-        LoadTest closed = new LoadTest(LoadWorker.Mode.CLOSED, uri, address);
+        LoadTest closed = new LoadTest(LoadWorker.Mode.CLOSED, uri, address, server);
         closed.paths.putAll(paths);
         closed.connections = connections;
         closed.threads = threads;
@@ -413,8 +418,10 @@ public final class LoadTest {
                                String label, Duration wholeRun) throws InterruptedException {
         WarmUp warmUp;
         try (ProgressBar bar = showProgress(wholeRun) ? ProgressBar.start(label + ", warming up until steady", max.toMillis()) : null) {
+            List<Long> jvms = serverJvms();
             warmUp = new SteadyWarmUp(steadyWindow, steadyTolerance, max, SteadyWarmUp.SYSTEM).await(start,
                     () -> workers.stream().mapToLong(w -> w.responsesSoFar.get()).sum(),
+                    jvms.isEmpty() ? null : () -> jvms.stream().mapToLong(ProcessTreeProbe::jitCompilerCpuMs).sum(),
                     () -> workerThreads.stream().allMatch(Thread::isAlive),
                     elapsedMillis -> {
                         if (bar != null) {
@@ -427,7 +434,26 @@ public final class LoadTest {
         long measureStart = System.nanoTime();
         workers.forEach(w -> w.measureFrom(measureStart));
         return new WarmUp(true, Duration.ofNanos(measureStart - start), warmUp.steady(), warmUp.window(),
-                warmUp.tolerance(), warmUp.series());
+                warmUp.tolerance(), warmUp.watchedJit(), warmUp.series());
+    }
+
+    /**
+     * The server's processes that are JVMs with a JIT, other than this one: those a warm-up waits for. This
+     * JVM's JIT is not watched: it also compiles the notebook's own cells and never goes quiet for long.
+     */
+    private List<Long> serverJvms() {
+        if (server == null) {
+            return List.of();
+        }
+        List<Long> pids = new ArrayList<>();
+        pids.add(server.pid());
+        try {
+            pids.addAll(server.workerPids());
+        } catch (RuntimeException workersUnknown) {
+            // a hosted server that does not answer in time: watch its main process alone
+        }
+        long self = ProcessHandle.current().pid();
+        return pids.stream().distinct().filter(pid -> pid != self && ProcessTreeProbe.hasJitCompiler(pid)).toList();
     }
 
     private boolean showProgress(Duration total) {
@@ -461,7 +487,7 @@ public final class LoadTest {
         for (int p = 0; p < mix.size(); p++) {
             pathHistograms.add(new Histogram(3));
         }
-        int bucketCount = workers.get(0).buckets.size();
+        int bucketCount = workers.get(0).measured.buckets.size();
         List<Histogram> bucketHistograms = new ArrayList<>();
         List<long[]> bucketCounts = new ArrayList<>(); // {requests, errors, unanswered}
         for (int b = 0; b < bucketCount; b++) {
@@ -469,19 +495,19 @@ public final class LoadTest {
             bucketCounts.add(new long[3]);
         }
         for (LoadWorker w : workers) {
-            all.add(w.latencyMicros);
-            requests += w.requests;
+            all.add(w.measured.latencyMicros);
+            requests += w.measured.requests;
             unfinished += w.unfinished;
             resent += w.resent;
             for (int k = 0; k < errors.length; k++) {
                 errors[k] += w.errors[k];
             }
             for (int p = 0; p < perPath.length; p++) {
-                perPath[p] += w.requestsPerPath[p];
-                pathHistograms.get(p).add(w.latencyPerPath[p]);
+                perPath[p] += w.measured.requestsPerPath[p];
+                pathHistograms.get(p).add(w.measured.latencyPerPath[p]);
             }
             for (int b = 0; b < bucketCount; b++) {
-                LoadWorker.Bucket bucket = w.buckets.get(b);
+                LoadWorker.Bucket bucket = w.measured.buckets.get(b);
                 bucketHistograms.get(b).add(bucket.latencyMicros);
                 bucketCounts.get(b)[0] += bucket.requests;
                 bucketCounts.get(b)[1] += bucket.errors;

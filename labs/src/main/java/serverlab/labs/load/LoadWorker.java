@@ -52,6 +52,54 @@ final class LoadWorker implements Runnable {
         long unanswered;
     }
 
+    /**
+     * What the responses add up to: the measured window's tally, or the warm-up's, which is thrown away. The
+     * warm-up records its responses too, through the same code, so that this code is compiled before measuring
+     * starts: a branch never taken during the warm-up is compiled away by the JIT, and taking it at the window's
+     * start discarded the load generator's hottest compiled code (`LoadWorker::handle` and `onResponse`, "made
+     * not entrant: uncommon trap") and measured its re-compilation as a dip in throughput.
+     */
+    static final class Tally {
+        final Histogram latencyMicros = new Histogram(3);
+        final Histogram[] latencyPerPath;
+        final long[] requestsPerPath;
+        final List<Bucket> buckets = new ArrayList<>();
+        /** Errors by {@link ErrorKind}: responses add NON_2XX here; the measured tally's is the worker's array. */
+        final long[] errors;
+        long requests;
+
+        Tally(int paths, int bucketCount, long[] errors) {
+            this.latencyPerPath = new Histogram[paths];
+            for (int p = 0; p < paths; p++) {
+                latencyPerPath[p] = new Histogram(3);
+            }
+            this.requestsPerPath = new long[paths];
+            for (int b = 0; b < bucketCount; b++) {
+                buckets.add(new Bucket());
+            }
+            this.errors = errors;
+        }
+
+        /** The bucket {@code sinceStart} ns into the window falls in, clamped to the window (the warm-up has one). */
+        Bucket bucketAt(long sinceStart, long bucketNanos) {
+            return buckets.get((int) Math.max(0, Math.min(buckets.size() - 1, sinceStart / bucketNanos)));
+        }
+
+        void record(long micros, int path, int status, long sinceStart, long bucketNanos) {
+            latencyMicros.recordValue(micros);
+            latencyPerPath[path].recordValue(micros);
+            requests++;
+            requestsPerPath[path]++;
+            Bucket bucket = bucketAt(sinceStart, bucketNanos);
+            bucket.latencyMicros.recordValue(micros);
+            bucket.requests++;
+            if (status < 200 || status > 299) {
+                errors[ErrorKind.NON_2XX.ordinal()]++;
+                bucket.errors++;
+            }
+        }
+    }
+
     private static final long RECONNECT_BACKOFF_NANOS = 10_000_000L;
     private static final long TIMEOUT_SCAN_INTERVAL_NANOS = 20_000_000L;
     private static final int READ_BUFFER_BYTES = 64 * 1024;
@@ -81,14 +129,12 @@ final class LoadWorker implements Runnable {
     private final LongQueue reconnectDue = new LongQueue();
 
     // Results, read by the coordinating thread after join().
-    final Histogram latencyMicros = new Histogram(3);
-    final Histogram[] latencyPerPath;
-    final List<Bucket> buckets = new ArrayList<>();
     /** Responses so far, warm-up included: the warm-up watches this to see throughput settle. */
     final AtomicLong responsesSoFar = new AtomicLong();
     final long[] errors = new long[ErrorKind.values().length];
-    final long[] requestsPerPath;
-    long requests;
+    /** The measured window's tally, and {warm-up's, measured}: see {@link #phase}. */
+    final Tally measured;
+    private final Tally[] tallies;
     long unfinished;
     long resent;
     IOException failure;
@@ -101,14 +147,9 @@ final class LoadWorker implements Runnable {
         this.allDrained = allDrained;
         this.startNanos = startNanos;
         this.random = new SplittableRandom(plan.seed() * 31 + index);
-        this.requestsPerPath = new long[plan.mix().size()];
-        this.latencyPerPath = new Histogram[plan.mix().size()];
-        for (int p = 0; p < latencyPerPath.length; p++) {
-            latencyPerPath[p] = new Histogram(3);
-        }
-        for (int b = 0; b < bucketsIn(plan.windowNanos(), plan.bucketNanos()); b++) {
-            buckets.add(new Bucket());
-        }
+        int paths = plan.mix().size();
+        this.measured = new Tally(paths, bucketsIn(plan.windowNanos(), plan.bucketNanos()), errors);
+        this.tallies = new Tally[] {new Tally(paths, 1, new long[errors.length]), measured};
         this.conns = new Conn[connections];
         int outCapacity = plan.mix().maxRequestLength() * plan.pipeline();
         for (int i = 0; i < connections; i++) {
@@ -514,20 +555,8 @@ final class LoadWorker implements Runnable {
         c.reused = true;
         inFlight--;
         responsesSoFar.incrementAndGet();
-        if (inWindow(origin)) {
-            long micros = Math.max(0, (now - origin) / 1_000L);
-            latencyMicros.recordValue(micros);
-            latencyPerPath[path].recordValue(micros);
-            requests++;
-            requestsPerPath[path]++;
-            Bucket bucket = bucketOf(origin);
-            bucket.latencyMicros.recordValue(micros);
-            bucket.requests++;
-            if (status < 200 || status > 299) {
-                errors[ErrorKind.NON_2XX.ordinal()]++;
-                bucket.errors++;
-            }
-        }
+        tallies[phase(origin)].record(Math.max(0, (now - origin) / 1_000L), path, status,
+                origin - measureStartNanos, plan.bucketNanos());
         if (connectionClose) {
             c.closeRequested = true;
             return;
@@ -588,14 +617,23 @@ final class LoadWorker implements Runnable {
         }
     }
 
+    /**
+     * 1 for a request sent in the measured window, 0 for one of the warm-up: by arithmetic, not a branch (see
+     * {@link Tally}). Nothing is sent from the window's end on, so "not before the start" is "in the window". The
+     * difference cannot overflow: nanoTime counts from boot here (CLOCK_MONOTONIC), and the start is at most
+     * Long.MAX_VALUE ("not yet").
+     */
+    private int phase(long origin) {
+        return (int) ((origin - measureStartNanos) >>> 63) ^ 1;
+    }
+
     private boolean inWindow(long origin) {
         return origin >= measureStartNanos && origin < measureEndNanos;
     }
 
     /** The bucket of the window that {@code t} falls in, clamped to the window. */
     private Bucket bucketOf(long t) {
-        long index = (t - measureStartNanos) / plan.bucketNanos();
-        return buckets.get((int) Math.max(0, Math.min(buckets.size() - 1, index)));
+        return measured.bucketAt(t - measureStartNanos, plan.bucketNanos());
     }
 
     private static void waitUntil(long nanos) {

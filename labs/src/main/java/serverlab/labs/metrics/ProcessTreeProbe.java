@@ -177,6 +177,50 @@ public final class ProcessTreeProbe {
         }
     }
 
+    /**
+     * CPU time (ms) the JIT compiler threads of a HotSpot JVM have used so far: its threads named
+     * "C1 CompilerThread…" and "C2 CompilerThread…" ({@code comm} keeps 15 characters). 0 for a process
+     * that is not a JVM, or that has exited. Compiler threads come and go (HotSpot starts more under a
+     * backlog); an ended one's time is lost, so read it as a rate over short windows, not as a total.
+     */
+    public static long jitCompilerCpuMs(long pid) {
+        long ticks = 0;
+        for (Path thread : jitCompilerThreads(pid)) {
+            try {
+                long[] stat = readStat(thread);
+                ticks += stat[0] + stat[1];
+            } catch (IOException threadExited) {
+                // ended since we listed it
+            }
+        }
+        return ticks * 1000 / clockTicksPerSecond();
+    }
+
+    /** Whether the process is a JVM that compiles (a HotSpot JVM with its JIT on: not -Xint, not a native server). */
+    public static boolean hasJitCompiler(long pid) {
+        return !jitCompilerThreads(pid).isEmpty();
+    }
+
+    /** /proc/pid/task/tid of each JIT compiler thread; empty for a process that is not a JVM, or has exited. */
+    private static List<Path> jitCompilerThreads(long pid) {
+        List<Path> compilers = new ArrayList<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(PROC.resolve(Long.toString(pid)).resolve("task"))) {
+            for (Path task : tasks) {
+                try {
+                    String name = Files.readString(task.resolve("comm"), StandardCharsets.US_ASCII);
+                    if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+                        compilers.add(task);
+                    }
+                } catch (IOException threadExited) {
+                    // ended while we listed the threads
+                }
+            }
+        } catch (IOException | UncheckedIOException processGone) {
+            return List.of();
+        }
+        return compilers;
+    }
+
     /** Context switches of the main thread only, as /proc/pid/status reports them (for comparison). */
     public static long mainThreadContextSwitches(long pid) {
         try {

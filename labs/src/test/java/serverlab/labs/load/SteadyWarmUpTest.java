@@ -35,6 +35,14 @@ class SteadyWarmUpTest {
 
     /** Warms up against a server whose throughput at {@code t} seconds is {@code rps.applyAsDouble(t)}. */
     private static WarmUp warmUp(DoubleUnaryOperator rps) {
+        return warmUp(rps, null);
+    }
+
+    /**
+     * The same, for a server in a JVM of its own whose JIT compilers keep {@code jitCores.applyAsDouble(t)}
+     * cores busy at {@code t} seconds (null: no JIT to watch).
+     */
+    private static WarmUp warmUp(DoubleUnaryOperator rps, DoubleUnaryOperator jitCores) {
         FakeClock clock = new FakeClock();
         long start = clock.now;
         double[] responses = {0};
@@ -47,6 +55,12 @@ class SteadyWarmUpTest {
                 }
                 integratedUntil[0] = t;
                 return (long) responses[0];
+            }, jitCores == null ? null : () -> {
+                double t = (clock.now - start) / 1e9, jitMs = 0;
+                for (double s = 0; s < t; s += 0.001) {
+                    jitMs += jitCores.applyAsDouble(s) * Math.min(0.001, t - s) * 1000;
+                }
+                return (long) jitMs;
             }, () -> true, elapsed -> { });
         } catch (InterruptedException e) {
             throw new AssertionError(e);
@@ -79,5 +93,31 @@ class SteadyWarmUpTest {
         assertFalse(w.steady());
         assertEquals(MAX, w.took());
         assertTrue(w.describe().contains("NOT steady after 15.00 s"), w.describe());
+    }
+
+    /**
+     * Tiered compilation: a plateau at 32k req/s while C1's code runs and C2 compiles (40 % of a core) for
+     * 3 s, then 60k. Throughput alone calls the plateau steady; watching the JIT waits for C2's code.
+     */
+    @Test
+    void aPlateauWhileTheJitCompilesIsNotSteady() {
+        DoubleUnaryOperator plateauThenClimb = t -> t < 3 ? 32_000 : 60_000;
+        WarmUp throughputOnly = warmUp(plateauThenClimb);
+        assertEquals(Duration.ofSeconds(1), throughputOnly.took(), "the trap this guards against: " + throughputOnly.series().print());
+
+        WarmUp watched = warmUp(plateauThenClimb, t -> t < 3 ? 0.4 : 0.0);
+        assertTrue(watched.steady() && watched.watchedJit(), watched.series().print());
+        assertTrue(watched.took().compareTo(Duration.ofSeconds(4)) >= 0, "ended before C2's code ran steadily: " + watched.series().print());
+        assertEquals(60_000, watched.series().doubleColumn("rps").get(watched.series().rowCount() - 1), 100);
+        assertEquals(100, watched.series().doubleColumn("jit_ms").get(0), 1); // 40 % of a 250 ms window
+        assertTrue(watched.describe().contains("the server's JIT idle"), watched.describe());
+    }
+
+    /** A JIT that compiles a little now and then (under 10 % of a core) does not hold the warm-up back. */
+    @Test
+    void aNearlyIdleJitDoesNotDelayASteadyServer() {
+        WarmUp w = warmUp(t -> 70_000, t -> 0.05);
+        assertTrue(w.steady());
+        assertEquals(Duration.ofSeconds(1), w.took());
     }
 }

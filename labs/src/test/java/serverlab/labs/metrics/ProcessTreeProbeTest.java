@@ -1,6 +1,7 @@
 package serverlab.labs.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
@@ -54,6 +55,21 @@ class ProcessTreeProbeTest {
         assertTrue(s.pssMb() >= 150 && s.pssMb() <= s.rssMb() + 1, "PSS ≤ RSS, mostly private: " + s);
         assertTrue(s.openFds() >= 3, "at least stdin/stdout/stderr: " + s);
         assertTrue(s.cpuMs() > 0, "a JVM start costs CPU time: " + s);
+    }
+
+    /** The JIT's own CPU time: this JVM has compiled (JUnit alone needs it); the child (C1 only) too; sleep has no JIT. */
+    @Test
+    void jitCompilerTimeIsFoundInJvmsOnly() throws Exception {
+        long self = ProcessHandle.current().pid();
+        assertTrue(ProcessTreeProbe.hasJitCompiler(self));
+        assertTrue(ProcessTreeProbe.jitCompilerCpuMs(self) > 0, "this JVM has compiled methods by now");
+        assertTrue(ProcessTreeProbe.hasJitCompiler(child().pid()), "a JVM with C1 only still has a JIT");
+
+        Process sleep = new ProcessBuilder("sleep", "30").start();
+        started.add(sleep);
+        assertFalse(ProcessTreeProbe.hasJitCompiler(sleep.pid()));
+        assertEquals(0, ProcessTreeProbe.jitCompilerCpuMs(sleep.pid()));
+        assertEquals(0, ProcessTreeProbe.jitCompilerCpuMs(Long.MAX_VALUE), "no such process");
     }
 
     @Test
