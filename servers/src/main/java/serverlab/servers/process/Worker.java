@@ -10,6 +10,8 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.spi.SelectorProvider;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -82,11 +84,28 @@ public final class Worker {
     /** The handler, writer and counters of this worker; {@code /stats} answers with this process's counters. */
     public static ServerContext context(String architecture, ServerOptions options) {
         Workloads.letCrashEndProcess(); // a worker process exists to serve: /crash may end it, the supervisor restarts it
+        volunteerToOomKiller();
         AtomicReference<ServerContext> self = new AtomicReference<>();
         ServerContext context = new ServerContext(architecture, options,
                 Handlers.of(options, () -> self.get().stats().snapshot()));
         self.set(context);
         return context;
+    }
+
+    /** How much more likely than its master a worker is to be the OOM killer's choice (oom_score_adj, -1000…1000). */
+    static final int OOM_SCORE_ADJ = 500;
+
+    /**
+     * Asks the kernel's OOM killer to take this worker before its master: a worker is replaceable, the master holds
+     * the listener and restarts workers (PostgreSQL protects its postmaster the same way). Raising one's own
+     * oom_score_adj needs no privilege; without /proc (not Linux) the worker simply stays at the default.
+     */
+    private static void volunteerToOomKiller() {
+        try {
+            Files.writeString(Path.of("/proc/self/oom_score_adj"), Integer.toString(OOM_SCORE_ADJ));
+        } catch (IOException | UnsupportedOperationException notLinux) {
+            // the default (0): the OOM killer picks by size alone
+        }
     }
 
     /** Stats as the parent wants them. */

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -43,5 +45,14 @@ public abstract class SupervisedContract extends ArchitectureContract {
             }
         }
         assertEquals(40, served);
+    }
+
+    /** Under memory pressure the kernel kills a worker, which the master replaces, rather than the master. */
+    @Test
+    void workersVolunteerToTheOomKillerBeforeTheirMaster() throws Exception {
+        for (long worker : server.workerPids()) {
+            assertEquals(String.valueOf(Worker.OOM_SCORE_ADJ), Files.readString(Path.of("/proc/" + worker + "/oom_score_adj")).trim(),
+                    "worker " + worker);
+        }
     }
 }
