@@ -24,14 +24,12 @@ public final class OtherLoad {
 
     private static final Path PROC = Path.of("/proc");
 
-    private final Path root;
     private final long pid;
     private final long startNanos;
     private final long machineBusyTicksAtStart;
     private final long ownTicksAtStart;
 
-    private OtherLoad(Path root, long pid) {
-        this.root = root;
+    private OtherLoad(long pid) {
         this.pid = pid;
         this.startNanos = System.nanoTime();
         this.machineBusyTicksAtStart = machineBusyTicks();
@@ -40,12 +38,12 @@ public final class OtherLoad {
 
     /** Starts counting, for this JVM's process tree. */
     public static OtherLoad start() {
-        return new OtherLoad(PROC, ProcessHandle.current().pid());
+        return new OtherLoad(ProcessHandle.current().pid());
     }
 
     /** Starts counting for the tree of {@code pid} (a test's stand-in for "this JVM"). */
     static OtherLoad startFor(long pid) {
-        return new OtherLoad(PROC, pid);
+        return new OtherLoad(pid);
     }
 
     /**
@@ -77,7 +75,7 @@ public final class OtherLoad {
     /** Busy ticks of all CPUs: the first line of /proc/stat without idle and iowait (guest time is inside user). */
     private long machineBusyTicks() {
         try {
-            String cpu = Files.readAllLines(root.resolve("stat"), StandardCharsets.US_ASCII).get(0);
+            String cpu = Files.readAllLines(PROC.resolve("stat"), StandardCharsets.US_ASCII).get(0);
             String[] f = cpu.trim().split("\\s+"); // cpu user nice system idle iowait irq softirq steal [guest guest_nice]
             long busy = 0;
             for (int i = 1; i <= Math.min(8, f.length - 1); i++) {
@@ -96,20 +94,14 @@ public final class OtherLoad {
      * reaped into its parent's cutime/cstime, so its time stays counted after it leaves the list.
      */
     private long ownTicks() {
-        long ticks = processTicks(pid);
-        try (var descendants = ProcessHandle.of(pid).stream().flatMap(ProcessHandle::descendants)) {
-            ticks += descendants.mapToLong(d -> processTicks(d.pid())).sum();
-        }
-        return ticks;
+        return ProcessTreeProbe.of(pid).pids().stream().mapToLong(this::processTicks).sum();
     }
 
     private long processTicks(long processId) {
         try {
-            String stat = Files.readString(root.resolve(Long.toString(processId)).resolve("stat"), StandardCharsets.US_ASCII);
-            // After the command name in parentheses, field n is f[n - 3]: utime 14, stime 15, cutime 16, cstime 17.
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            String[] f = ProcessTreeProbe.statFields(PROC.resolve(Long.toString(processId)));
             return Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
-        } catch (IOException | RuntimeException exited) {
+        } catch (IOException exited) {
             return 0; // ended between listing and reading: its time moves to its parent's cutime
         }
     }

@@ -111,11 +111,18 @@ public final class ProcessTreeProbe {
 
     /** {utime ticks, stime ticks, num_threads} from /proc/pid/stat. */
     static long[] readStat(Path dir) throws IOException {
-        String stat = Files.readString(dir.resolve("stat"), StandardCharsets.US_ASCII);
-        // The command name (field 2) is in parentheses and may contain spaces: split after the last ')'.
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        // f[0] is field 3 (state); field n is f[n - 3]: utime 14, stime 15, num_threads 20.
+        String[] f = statFields(dir);
         return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12]), Long.parseLong(f[17])};
+    }
+
+    /**
+     * The fields of /proc/pid/stat from field 3 (state) on: field n is {@code f[n - 3]} (utime 14, stime 15, cutime 16,
+     * cstime 17, num_threads 20). The command name (field 2) is in parentheses and may contain spaces: split after
+     * the last ')'.
+     */
+    static String[] statFields(Path dir) throws IOException {
+        String stat = Files.readString(dir.resolve("stat"), StandardCharsets.US_ASCII);
+        return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     }
 
     /** {RSS bytes, PSS bytes} from smaps_rollup; falls back to VmRSS (as both) if unreadable. */
@@ -215,7 +222,7 @@ public final class ProcessTreeProbe {
                     // ended while we listed the threads
                 }
             }
-        } catch (IOException | UncheckedIOException processGone) {
+        } catch (IOException | java.nio.file.DirectoryIteratorException processGone) {
             return List.of();
         }
         return compilers;
